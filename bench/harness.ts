@@ -1,0 +1,80 @@
+/**
+ * Benchmark harness: CPU time per operation (steadier than wall-clock on these 2-core machines),
+ * always reported as a ratio against a baseline measured in the same run.
+ */
+
+export interface Measure {
+  readonly name: string
+  /** Median CPU nanoseconds per operation over the rounds. */
+  readonly ns: number
+}
+
+/**
+ * CPU ns/op of a synchronous operation: warm-up, then `rounds` timed batches; the median batch wins.
+ */
+export const cpu = (name: string, op: () => unknown, options?: { iterations?: number; rounds?: number }): Measure => {
+  const iterations = options?.iterations ?? 200_000
+  const rounds = options?.rounds ?? 7
+  let sink: unknown
+  for (let i = 0; i < Math.min(iterations, 50_000); i++) sink = op()
+  const samples: Array<number> = []
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.cpuUsage()
+    for (let i = 0; i < iterations; i++) sink = op()
+    const t = process.cpuUsage(t0)
+    samples.push(((t.user + t.system) * 1000) / iterations)
+  }
+  ;(globalThis as any).__benchSink = sink
+  samples.sort((a, b) => a - b)
+  return { name, ns: samples[Math.floor(samples.length / 2)]! }
+}
+
+/** CPU ns/op of an async operation run `iterations` times sequentially per round. */
+export const cpuAsync = async (
+  name: string,
+  op: () => Promise<unknown>,
+  options?: { iterations?: number; rounds?: number }
+): Promise<Measure> => {
+  const iterations = options?.iterations ?? 20_000
+  const rounds = options?.rounds ?? 5
+  for (let i = 0; i < Math.min(iterations, 5_000); i++) await op()
+  const samples: Array<number> = []
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.cpuUsage()
+    for (let i = 0; i < iterations; i++) await op()
+    const t = process.cpuUsage(t0)
+    samples.push(((t.user + t.system) * 1000) / iterations)
+  }
+  samples.sort((a, b) => a - b)
+  return { name, ns: samples[Math.floor(samples.length / 2)]! }
+}
+
+const fmt = (ns: number) => ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`
+
+/**
+ * Prints one comparison: `subject` against `baseline`, with the goal as a ratio bound.
+ * `goal` is "≤ x" (subject/baseline at most x) or "≥ x" (baseline/subject at least x: "x times cheaper").
+ */
+export const compare = (
+  subject: Measure,
+  baseline: Measure,
+  goal?: { readonly kind: "at most" | "cheaper by at least"; readonly ratio: number }
+): { readonly ratio: number; readonly met: boolean | undefined } => {
+  const ratio = subject.ns / baseline.ns
+  let met: boolean | undefined
+  let goalText = ""
+  if (goal !== undefined) {
+    met = goal.kind === "at most" ? ratio <= goal.ratio : baseline.ns / subject.ns >= goal.ratio
+    goalText = goal.kind === "at most"
+      ? `  goal ≤ ${goal.ratio}x: ${met ? "met" : "NOT met"}`
+      : `  (${(baseline.ns / subject.ns).toFixed(1)}x cheaper) goal ≥ ${goal.ratio}x cheaper: ${met ? "met" : "NOT met"}`
+  }
+  console.log(
+    `  ${subject.name.padEnd(58)} ${fmt(subject.ns).padStart(9)}  vs ${baseline.name} ${fmt(baseline.ns)}  = ${
+      ratio.toFixed(2)
+    }x${goalText}`
+  )
+  return { ratio, met }
+}
+
+export const section = (title: string) => console.log(`\n## ${title}`)
