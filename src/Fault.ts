@@ -420,6 +420,25 @@ export interface Options<Self> {
 // Constructors
 // -----------------------------------------------------------------------------
 
+// Names every fault answers from its class (or keeps local): a field of the same name would hide them.
+const reserved = new Set([
+  "_tag",
+  "code",
+  "category",
+  "side",
+  "expected",
+  "status",
+  "title",
+  "origin",
+  "eventId",
+  "stack",
+  "cause",
+  "name",
+  "message",
+  "retryAfterMs",
+  "correlationId"
+])
+
 /**
  * Defines a fault class: a `Schema.TaggedError` with the fault metadata. This is how the built-in
  * faults are made, and how users make their own.
@@ -455,7 +474,14 @@ export const define = <Self = never>() =>
   options: Options<View<Fields>>
 ): [Self] extends [never] ? "Missing `Self` generic: Fault.define<Self>()(...)" : FaultClass<Self, Tag, Fields> => {
   const staticStatus = typeof options.status === "number" ? options.status : undefined
-  const side = options.side ?? (staticStatus !== undefined && staticStatus < 500 ? "client" : "server")
+  const side = options.side ?? (staticStatus !== undefined
+    ? (staticStatus < 500 ? "client" : "server")
+    : options.expected === "FixRequest" || options.expected === "Reauthenticate" || options.category === "application"
+    ? "client"
+    : "server")
+  for (const key of Object.keys(fields)) {
+    if (reserved.has(key)) throw new TypeError(`Fault.define("${tag}"): field '${key}' would hide the fault's own '${key}'`)
+  }
   const status = options.status ?? (side === "client" ? 400 : 500)
   const descriptor: Descriptor<View<Fields>> = {
     tag,
@@ -664,7 +690,7 @@ export class ConnectionLost extends define<ConnectionLost>()("ConnectionLost", {
 export class Timeout extends define<Timeout>()("Timeout", {
   operation: Schema.optional(Schema.String),
   budget: Schema.Literals(["connect", "response", "attempt", "overall"]),
-  afterMs: Schema.Number,
+  afterMs: Schema.Finite,
   phase: PhaseSchema
 }, {
   category: "transport",
@@ -825,7 +851,7 @@ export class NotFound extends define<NotFound>()("NotFound", {
  * ```ts
  * import { Fault } from "effect-faults"
  *
- * const f = new Fault.InvalidFieldValue({ field: "startDate", expected: "an ISO date", received: "tomorrow" })
+ * const f = new Fault.InvalidFieldValue({ field: "startDate", expectedValue: "an ISO date", receivedValue: "tomorrow" })
  * ```
  *
  * @category application
@@ -833,14 +859,14 @@ export class NotFound extends define<NotFound>()("NotFound", {
  */
 export class InvalidFieldValue extends define<InvalidFieldValue>()("InvalidFieldValue", {
   field: Schema.String,
-  expected: Schema.String,
-  received: Schema.String
+  expectedValue: Schema.String,
+  receivedValue: Schema.String
 }, {
   category: "application",
   expected: "FixRequest",
   status: 400,
   title: "Invalid field value",
-  message: (self) => `invalid value for ${self.field}: expected ${self.expected}, received ${self.received}`
+  message: (self) => `invalid value for ${self.field}: expected ${self.expectedValue}, received ${self.receivedValue}`
 }) {}
 
 /**
@@ -1032,7 +1058,7 @@ export class SignatureInvalid extends define<SignatureInvalid>()("SignatureInval
  * ```ts
  * import { Fault } from "effect-faults"
  *
- * const f = new Fault.FingerprintMismatch({ host: "vtn.example", expected: "AB:CD…", presented: "12:34…" })
+ * const f = new Fault.FingerprintMismatch({ host: "vtn.example", expectedFingerprint: "AB:CD…", presentedFingerprint: "12:34…" })
  * ```
  *
  * @category security
@@ -1040,8 +1066,8 @@ export class SignatureInvalid extends define<SignatureInvalid>()("SignatureInval
  */
 export class FingerprintMismatch extends define<FingerprintMismatch>()("FingerprintMismatch", {
   host: Schema.optional(Schema.String),
-  expected: Schema.String,
-  presented: Schema.String,
+  expectedFingerprint: Schema.String,
+  presentedFingerprint: Schema.String,
   ...presentedBy
 }, {
   category: "security",
@@ -1369,7 +1395,7 @@ export const phase = (self: Fault): Phase | undefined => (self as { readonly pha
  * import { Fault } from "effect-faults"
  *
  * console.log(Fault.isRetryable(new Fault.Timeout({ budget: "response", afterMs: 1, phase: "MaybeDelivered" }))) // true
- * console.log(Fault.isRetryable(new Fault.InvalidFieldValue({ field: "a", expected: "b", received: "c" }))) // false
+ * console.log(Fault.isRetryable(new Fault.InvalidFieldValue({ field: "a", expectedValue: "b", receivedValue: "c" }))) // false
  * ```
  *
  * @category predicates

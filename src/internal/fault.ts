@@ -135,7 +135,9 @@ export const installProto = (proto: object, descriptor: DescriptorShape): void =
         return descriptor.message === undefined ? descriptor.title : descriptor.message(this)
       },
       set(this: any, value: unknown) {
-        ownValue(this, "message", value, false)
+        // `undefined` (an absent optional field assigned by a constructor) keeps the derived message
+        if (value === undefined) delete this.message
+        else ownValue(this, "message", value, false)
       },
       enumerable: false,
       configurable: true
