@@ -153,7 +153,8 @@ export interface ViewOptions {
 }
 
 const commonKeys = new Set(["_tag", "message", "retryAfterMs", "correlationId"])
-const identityEncoding = new WeakMap<object, boolean>()
+// Per class: undefined when its fields can be copied as they are, else its canonical JSON encoder.
+const jsonEncoders = new WeakMap<object, ((u: unknown) => unknown) | null>()
 
 // A field whose encoded form is its value (strings, numbers, arrays and structs of them) can be copied
 // as is; anything with a transformation (dates, branded codecs) goes through the class's own encoder.
@@ -175,18 +176,20 @@ const isIdentity = (ast: SchemaAST.AST): boolean => {
   }
 }
 
-const hasIdentityEncoding = (ctor: any): boolean => {
-  let cached = identityEncoding.get(ctor)
+const jsonEncoderOf = (ctor: any): ((u: unknown) => unknown) | null => {
+  let cached = jsonEncoders.get(ctor)
   if (cached === undefined) {
     const fields = ctor.fields as Record<string, Schema.Top> | undefined
     cached = fields === undefined || Object.values(fields).every((f) => isIdentity(f.ast))
-    identityEncoding.set(ctor, cached)
+      ? null
+      : Schema.encodeUnknownSync(Schema.toCodecJson(ctor)) as (u: unknown) => unknown
+    jsonEncoders.set(ctor, cached)
   }
   return cached
 }
 
 /**
- * The fault's own fields in their encoded form, without the common ones (`message`, `retryAfterMs`,
+ * The fault's own fields in their JSON form, without the common ones (`message`, `retryAfterMs`,
  * `correlationId`) and the tag.
  *
  * @example
@@ -200,10 +203,8 @@ const hasIdentityEncoding = (ctor: any): boolean => {
  * @since 0.1.0
  */
 export const fieldsOf = (fault: Fault.Fault): Record<string, unknown> => {
-  const ctor = fault.constructor as any
-  const source: Record<string, unknown> = hasIdentityEncoding(ctor)
-    ? fault as any
-    : Schema.encodeUnknownSync(ctor)(fault) as Record<string, unknown>
+  const encode = jsonEncoderOf(fault.constructor)
+  const source = (encode === null ? fault : encode(fault)) as Record<string, unknown>
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(source)) {
     if (!commonKeys.has(key) && source[key] !== undefined) out[key] = source[key]

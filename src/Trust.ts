@@ -138,7 +138,8 @@ const decoders = new WeakMap<object, (u: unknown) => Result.Result<Fault.Fault, 
 const decoderOf = (faultClass: object) => {
   let decode = decoders.get(faultClass)
   if (decode === undefined) {
-    decode = Schema.decodeUnknownResult(faultClass as any) as any
+    // Fields arrive as JSON: decode through the class's canonical JSON codec (dates as strings…)
+    decode = Schema.decodeUnknownResult(Schema.toCodecJson(faultClass as any)) as any
     decoders.set(faultClass, decode!)
   }
   return decode!

@@ -1,0 +1,63 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { Catalog, Fault, Trust } from "effect-faults"
+
+const received: Trust.Received = {
+  code: "NotFound",
+  message: "order '42' not found",
+  status: 404,
+  fields: { resource: "order", id: "42" },
+  correlationId: "c-1"
+}
+
+describe("Trust", () => {
+  it.effect("distrust: a remote NotFound is a RemoteFault, never caught by a handler for a local NotFound", () =>
+    Effect.gen(function*() {
+      const fault = Trust.toFault(received, { mode: "distrust", catalog: Catalog.builtin, protocol: "http" })
+      assert.instanceOf(fault, Fault.RemoteFault)
+      const outcome = yield* Effect.fail(fault).pipe(
+        Effect.catchTag("NotFound", () => Effect.succeed("caught as local NotFound")),
+        Effect.catchTag("RemoteFault", (e) => Effect.succeed(`remote ${e.remoteCode} ${e.remoteStatus} via ${e.protocol}`))
+      )
+      assert.strictEqual(outcome, "remote NotFound 404 via http")
+      assert.strictEqual((fault as Fault.RemoteFault).correlationId, "c-1")
+      assert.strictEqual(fault.expected, "FixRequest")
+    }))
+
+  it("trust: a catalogued code comes back as its typed fault, marked received", () => {
+    const fault = Trust.toFault(received, { mode: "trust", catalog: Catalog.builtin, protocol: "http" })
+    assert.instanceOf(fault, Fault.NotFound)
+    assert.strictEqual(fault.origin, "remote")
+    assert.strictEqual((fault as Fault.NotFound).id, "42")
+    assert.strictEqual(fault.message, "order '42' not found")
+    assert.strictEqual(fault.correlationId, "c-1")
+  })
+
+  it("trust falls back to a RemoteFault for unknown codes and for fields that do not decode", () => {
+    const options = { mode: "trust", catalog: Catalog.builtin, protocol: "grpc" } as const
+    assert.instanceOf(Trust.toFault({ code: "Nope" }, options), Fault.RemoteFault)
+    const bad = Trust.toFault({ code: "InvalidFieldValue", fields: { field: 1 } }, options)
+    assert.instanceOf(bad, Fault.RemoteFault)
+    assert.strictEqual((bad as Fault.RemoteFault).remoteCode, "InvalidFieldValue")
+  })
+
+  it("trust decodes user faults with non-JSON fields through their JSON codec", () => {
+    class Expired extends Fault.define<Expired>()("Expired", { at: Schema.Date }, {
+      category: "application",
+      expected: "DoNotRetry",
+      status: 410
+    }) {}
+    const fault = Trust.toFault(
+      { code: "Expired", fields: { at: "2026-01-01T00:00:00.000Z" } },
+      { mode: "trust", catalog: Catalog.fromFaults([Expired]), protocol: "http" }
+    )
+    assert.instanceOf(fault, Expired)
+    assert.strictEqual((fault as Expired).at.getTime(), Date.parse("2026-01-01T00:00:00.000Z"))
+  })
+
+  it.effect("distrust is the default mode", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* Trust.CurrentMode, "distrust")
+      assert.strictEqual(yield* Trust.CurrentMode.pipe(Effect.provide(Trust.layer("trust"))), "trust")
+    }))
+})
