@@ -182,7 +182,7 @@ const jsonEncoderOf = (ctor: any): ((u: unknown) => unknown) | null => {
     const fields = ctor.fields as Record<string, Schema.Top> | undefined
     cached = fields === undefined || Object.values(fields).every((f) => isIdentity(f.ast))
       ? null
-      : Schema.encodeUnknownSync(Schema.toCodecJson(ctor)) as (u: unknown) => unknown
+      : Schema.encodeUnknownSync(Schema.toCodecJson(ctor) as any) as (u: unknown) => unknown
     jsonEncoders.set(ctor, cached)
   }
   return cached

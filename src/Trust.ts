@@ -139,7 +139,7 @@ const decoderOf = (faultClass: object) => {
   let decode = decoders.get(faultClass)
   if (decode === undefined) {
     // Fields arrive as JSON: decode through the class's canonical JSON codec (dates as strings…)
-    decode = Schema.decodeUnknownResult(Schema.toCodecJson(faultClass as any)) as any
+    decode = Schema.decodeUnknownResult(Schema.toCodecJson(faultClass as any) as any) as any
     decoders.set(faultClass, decode!)
   }
   return decode!
