@@ -70,7 +70,7 @@ export const compare = (
       : `  (${(baseline.ns / subject.ns).toFixed(1)}x cheaper) goal ≥ ${goal.ratio}x cheaper: ${met ? "met" : "NOT met"}`
   }
   console.log(
-    `  ${subject.name.padEnd(58)} ${fmt(subject.ns).padStart(9)}  vs ${baseline.name} ${fmt(baseline.ns)}  = ${
+    `  ${subject.name.padEnd(66)} ${fmt(subject.ns).padStart(9)}  vs ${baseline.name} ${fmt(baseline.ns)}  = ${
       ratio.toFixed(2)
     }x${goalText}`
   )
