@@ -359,6 +359,13 @@ export const CommonFields = {
 /**
  * The type of {@link CommonFields}.
  *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const keys: Array<keyof Fault.CommonFields> = ["message", "retryAfterMs", "correlationId"]
+ * ```
+ *
  * @category schemas
  * @since 0.1.0
  */
@@ -367,6 +374,14 @@ export type CommonFields = typeof CommonFields
 /**
  * A fault class made by {@link define}: a `Schema.TaggedError` class whose instances are {@link Fault}s
  * and whose constructor also takes the {@link Local} properties.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Fault } from "effect-faults"
+ *
+ * const NotFoundClass: Fault.FaultClass<Fault.NotFound, "NotFound", typeof Fault.NotFound.fields> = Fault.NotFound as any
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -387,6 +402,15 @@ export interface FaultClass<Self, Tag extends string, Fields extends Schema.Stru
 /**
  * What the functions of {@link Options} see of an instance: its fields and its origin.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Fault } from "effect-faults"
+ *
+ * const fields = { statusCode: Schema.Int }
+ * const side = (self: Fault.View<typeof fields>): Fault.Side => self.statusCode < 500 ? "client" : "server"
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -398,6 +422,18 @@ export type View<Fields extends Schema.Struct.Fields> = Schema.Struct.Type<Field
  * What {@link define} needs to know about a fault class. Only `category` and `expected` are required;
  * the code defaults to the tag (with `_` turned into `.`), the status to 400 for client faults and
  * 500 otherwise, the side to `client` below 500, the title to the tag in words.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const options: Fault.Options<{ readonly origin: Fault.Origin }> = {
+ *   category: "application",
+ *   expected: "RetryLater",
+ *   status: 423,
+ *   description: "Sent whenever the order is being edited by another session."
+ * }
+ * ```
  *
  * @category models
  * @since 0.1.0
@@ -544,6 +580,15 @@ export const FieldViolation = Schema.Struct({
 })
 
 /**
+ * The type of {@link FieldViolation}.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const v: Fault.FieldViolation = { field: "amount", message: "Expected a number" }
+ * ```
+ *
  * @category schemas
  * @since 0.1.0
  */
@@ -571,6 +616,15 @@ export const CopiedFailure = Schema.Struct({
 })
 
 /**
+ * The type of {@link CopiedFailure}.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const c: Fault.CopiedFailure = { type: "TypeError", message: "x is undefined", parents: ["Error"] }
+ * ```
+ *
  * @category schemas
  * @since 0.1.0
  */
@@ -1220,6 +1274,13 @@ export const builtins = [
 
 /**
  * The union of the built-in faults.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const codeOf = (f: Fault.Builtin) => f.code
+ * ```
  *
  * @category unions
  * @since 0.1.0
