@@ -33,6 +33,11 @@ export interface Entry {
   readonly code: string
   /** The status the wire carries (HTTP status; also drives gRPC/JSON-RPC mapping). */
   readonly status: number
+  /**
+   * For classes whose status follows the instance (a `SchemaViolation` is 400 outbound, 502
+   * inbound): the instance's status, which wins over `status` (then only a documentation default).
+   */
+  readonly statusOf?: ((fault: Fault.Fault) => number) | undefined
   /** A fixed, public message: what every response for this entry says. */
   readonly title: string
   /** Addressed to the implementer of the server: when this response is sent. */
@@ -145,6 +150,7 @@ export const entryOf = (faultClass: { readonly [Fault.TypeId]: Fault.Descriptor 
   return {
     code: d.code,
     status: typeof d.status === "number" ? d.status : 500,
+    statusOf: typeof d.status === "number" ? undefined : (fault) => fault.status,
     title: d.title,
     description: d.description ?? `Sent whenever the call fails with ${d.code}.`,
     expected,
@@ -187,6 +193,23 @@ export const merge: {
   (that: Catalog): (self: Catalog) => Catalog
   (self: Catalog, that: Catalog): Catalog
 } = Function.dual(2, (self: Catalog, that: Catalog): Catalog => make([...self.entries, ...that.entries]))
+
+/**
+ * The status an entry answers a fault with: the instance's own where the entry follows it.
+ *
+ * @example
+ * ```ts
+ * import { Catalog, Fault } from "effect-faults"
+ *
+ * const fault = new Fault.SchemaViolation({ direction: "outbound", violations: [] })
+ * console.log(Catalog.statusFor(Catalog.get(Catalog.builtin, "SchemaViolation")!, fault)) // 400
+ * ```
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const statusFor = (entry: Entry, fault: Fault.Fault): number =>
+  entry.statusOf === undefined ? entry.status : entry.statusOf(fault)
 
 /**
  * The entry for a code.

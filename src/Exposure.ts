@@ -257,7 +257,7 @@ export const isPublic = (fault: Fault.Fault, options?: ViewOptions): boolean => 
   if (d.public) return true
   if (options?.dialect !== undefined && d.dialects[options.dialect] !== undefined) return true
   const entry = options?.catalog === undefined ? undefined : Catalog.lookup(options.catalog, fault)
-  return (entry?.status ?? fault.status) < 500
+  return (entry === undefined ? fault.status : Catalog.statusFor(entry, fault)) < 500
 }
 
 const redactedCode = "InternalError"
@@ -287,7 +287,7 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
   const d = fault[Fault.TypeId]
   const dialect = options?.dialect === undefined ? undefined : d.dialects[options.dialect]
   const entry = options?.catalog === undefined ? undefined : Catalog.lookup(options.catalog, fault)
-  const status = dialect?.status ?? entry?.status ?? fault.status
+  const status = dialect?.status ?? (entry === undefined ? fault.status : Catalog.statusFor(entry, fault))
   const expected = entry?.expected ?? fault.expected
   if (!(d.public || dialect !== undefined || status < 500)) {
     // A catalogued code is public by definition (the catalog published it): only the message is withheld.

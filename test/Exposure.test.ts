@@ -94,6 +94,15 @@ describe("Exposure", () => {
     assert.strictEqual(Exposure.truncate("short", 2000), "short")
   })
 
+  it("with the built-in catalog, classes whose status follows the instance keep the instance's status", () => {
+    const out = Exposure.view(new Fault.SchemaViolation({ direction: "outbound", violations: [{ field: "a", message: "m" }] }), { catalog: Catalog.builtin })
+    assert.deepStrictEqual([out.status, out.code, out.redacted], [400, "SchemaViolation", false])
+    const sig = Exposure.view(new Fault.SignatureMissing({ missing: [] }), { catalog: Catalog.builtin })
+    assert.deepStrictEqual([sig.status, sig.code], [401, "SignatureMissing"])
+    const inbound = Exposure.view(new Fault.SchemaViolation({ direction: "inbound", violations: [] }), { catalog: Catalog.builtin })
+    assert.deepStrictEqual([inbound.status, inbound.code, inbound.redacted], [502, "SchemaViolation", true])
+  })
+
   it("fields whose encoding differs from their value go through the class encoder", () => {
     class Expired extends Fault.define<Expired>()("Expired", { at: Schema.Date }, {
       category: "application",
