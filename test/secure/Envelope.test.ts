@@ -1,0 +1,161 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Catalog, Fault } from "effect-faults"
+import { Envelope } from "effect-faults/secure"
+import * as fc from "fast-check"
+
+const incoming = (body: string, status = 200) => ({ status, headers: {}, body, truncated: false })
+
+const oadr = (code: string, description = "", requestId = "r-42") =>
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" +
+  "<oadr:oadrPayload xmlns:oadr=\"http://openadr.org/oadr-2.0b/2012/07\" xmlns:ei=\"http://docs.oasis-open.org/ns/energyinterop/201110\" xmlns:pyld=\"http://docs.oasis-open.org/ns/energyinterop/201110/payloads\">" +
+  "<oadr:oadrSignedObject><oadr:oadrResponse ei:schemaVersion=\"2.0b\"><ei:eiResponse>" +
+  `<ei:responseCode>${code}</ei:responseCode><ei:responseDescription>${description}</ei:responseDescription>` +
+  `<pyld:requestID>${requestId}</pyld:requestID></ei:eiResponse><ei:venID>ven-1</ei:venID>` +
+  "</oadr:oadrResponse></oadr:oadrSignedObject></oadr:oadrPayload>"
+
+describe("OpenADR oadrResponse", () => {
+  it("a non-200 responseCode is a remote fault with the code, description and requestID", () => {
+    const f = Envelope.toFault(Envelope.all, incoming(oadr("452", "Invalid ID &amp; such")))
+    assert.strictEqual(f?._tag, "RemoteFault")
+    const r = f as Fault.RemoteFault
+    assert.strictEqual(r.remoteCode, "452")
+    assert.strictEqual(r.remoteMessage, "Invalid ID & such")
+    assert.strictEqual(r.remoteStatus, 452)
+    assert.strictEqual(r.protocol, "openadr")
+    assert.strictEqual(r.correlationId, "r-42")
+    assert.strictEqual(r.origin, "remote")
+    assert.strictEqual(r.expected, "FixRequest")
+  })
+
+  it("a 200 (or any 2xx) responseCode is not a failure", () => {
+    assert.isUndefined(Envelope.toFault(Envelope.all, incoming(oadr("200", "OK"))))
+    assert.isUndefined(Envelope.openAdr.decode(incoming(oadr("201"))))
+  })
+
+  it("unprefixed OpenADR 2.0a-style payloads are read too", () => {
+    const body =
+      "<oadrCreatedEvent><eiResponse><responseCode>500</responseCode><responseDescription>VTN busy</responseDescription><requestID/></eiResponse></oadrCreatedEvent>"
+    const r = Envelope.openAdr.decode(incoming(body))
+    assert.deepStrictEqual(r, { code: "500", message: "VTN busy", status: 500, correlationId: undefined })
+  })
+})
+
+describe("S3-style <Error> sent with 200", () => {
+  it("an <Error> document is a remote fault; SlowDown keeps its documented status (retry later)", () => {
+    const body =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>h</HostId></Error>"
+    const f = Envelope.toFault(Envelope.all, incoming(body)) as Fault.RemoteFault
+    assert.strictEqual(f._tag, "RemoteFault")
+    assert.strictEqual(f.remoteCode, "SlowDown")
+    assert.strictEqual(f.remoteStatus, 503)
+    assert.strictEqual(f.expected, "RetryLater")
+    assert.strictEqual(f.correlationId, "4442587FB7D0A2F9")
+    assert.strictEqual(f.protocol, "s3")
+  })
+
+  it("a success document that merely contains an <Error> element is not a failure", () => {
+    const body = "<CopyObjectResult><ETag>\"abc\"</ETag><Error><Code>x</Code></Error></CopyObjectResult>"
+    assert.isUndefined(Envelope.s3Error.decode(incoming(body)))
+    assert.isUndefined(
+      Envelope.s3Error.decode(incoming("<CompleteMultipartUploadResult><ETag>e</ETag></CompleteMultipartUploadResult>"))
+    )
+  })
+})
+
+describe("JSON { status }", () => {
+  it("REQUEST_DENIED is a remote fault with its message and a 403-like expectation", () => {
+    const body = JSON.stringify({
+      status: "REQUEST_DENIED",
+      error_message: "The provided API key is invalid.",
+      results: []
+    })
+    const f = Envelope.toFault(Envelope.all, incoming(body)) as Fault.RemoteFault
+    assert.strictEqual(f.remoteCode, "REQUEST_DENIED")
+    assert.strictEqual(f.remoteMessage, "The provided API key is invalid.")
+    assert.strictEqual(f.remoteStatus, 403)
+    assert.strictEqual(f.expected, "FixRequest")
+    assert.strictEqual(f.protocol, "json-status")
+  })
+
+  it("OK and ZERO_RESULTS are successes; other shapes are not this envelope", () => {
+    for (
+      const body of [{ status: "OK" }, { status: "ZERO_RESULTS" }, [{ status: "DENIED" }], { state: "DENIED" }, {
+        status: 3
+      }]
+    ) {
+      assert.isUndefined(Envelope.toFault(Envelope.all, incoming(JSON.stringify(body))))
+    }
+  })
+
+  it("is configurable: another field, other success values, other statuses", () => {
+    const api = Envelope.jsonStatus({
+      name: "acme",
+      field: "result",
+      ok: ["success"],
+      messageField: "reason",
+      statuses: { throttled: 429 }
+    })
+    const f = Envelope.toFault(
+      [api],
+      incoming(JSON.stringify({ result: "throttled", reason: "slow down" }))
+    ) as Fault.RemoteFault
+    assert.strictEqual(f.remoteStatus, 429)
+    assert.strictEqual(f.expected, "RetryLater")
+    assert.strictEqual(f.protocol, "acme")
+  })
+})
+
+describe("decoding", () => {
+  it("trust mode maps a catalogued code back to its typed fault, marked received", () => {
+    const body = "<Error><Code>NotFound</Code><Message>no such key</Message></Error>"
+    const f = Envelope.toFault(Envelope.all, incoming(body), { mode: "trust", catalog: Catalog.builtin })
+    assert.strictEqual(f?._tag, "NotFound")
+    assert.strictEqual(f?.origin, "remote")
+  })
+
+  it("a user's envelope plugs in; one that throws recognises nothing", () => {
+    const throwing: Envelope.Envelope = {
+      name: "bad",
+      decode: () => {
+        throw new Error("boom")
+      }
+    }
+    const legacy: Envelope.Envelope = {
+      name: "legacy",
+      decode: (i) => i.body.startsWith("ERR ") ? { code: i.body.slice(4) } : undefined
+    }
+    assert.strictEqual(
+      (Envelope.toFault([throwing, legacy], incoming("ERR E42")) as Fault.RemoteFault).remoteCode,
+      "E42"
+    )
+  })
+
+  it.effect("read: fails with the fault the envelope reports, or gives back the body", () =>
+    Effect.gen(function*() {
+      const response = (body: string) => ({ status: 200, headers: {}, text: Effect.succeed(body) }) as any
+      const f = yield* Effect.flip(Envelope.read([Envelope.openAdr])(response(oadr("463", "Not allowed"))))
+      assert.strictEqual((f as Fault.RemoteFault).remoteCode, "463")
+      assert.strictEqual(yield* Envelope.read([Envelope.openAdr])(response(oadr("200"))), oadr("200"))
+    }))
+
+  it("never throws on any input (fuzz: random and mutated envelopes)", () => {
+    const seeds = [
+      oadr("452", "x"),
+      "<Error><Code>SlowDown</Code></Error>",
+      JSON.stringify({ status: "REQUEST_DENIED" })
+    ]
+    const mutated = fc.constantFrom(...seeds).chain((s) =>
+      fc.tuple(fc.nat(s.length), fc.nat(20), fc.string({ maxLength: 8 })).map(([i, n, ins]) =>
+        s.slice(0, i) + ins + s.slice(i + n)
+      )
+    )
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 400 }), mutated), (body) => {
+        const f = Envelope.toFault(Envelope.all, incoming(body))
+        assert.isTrue(f === undefined || Fault.isFault(f))
+      }),
+      { numRuns: 5000 }
+    )
+  })
+})
