@@ -50,3 +50,26 @@ export * as Correlation from "./Correlation.ts"
  * @since 0.1.0
  */
 export * as Report from "./Report.ts"
+
+/**
+ * Transport faults from platform errors: looks through Effect, fetch and undici wrappers to Node's
+ * system, DNS, undici and TLS/X.509 codes, and classifies each into a typed fault with its phase.
+ *
+ * @since 0.1.0
+ */
+export * as Network from "./Network.ts"
+
+/**
+ * What to do: retry, fallback, timeouts, circuit breaking and retry budgets decided by the fault,
+ * layered as global defaults < per-service < per-call; log-and-continue; upstream hints stop here.
+ *
+ * @since 0.1.0
+ */
+export * as Policy from "./Policy.ts"
+
+/**
+ * Retry budgets (ratio of calls, token bucket) with an in-memory or Redis store shared by a fleet.
+ *
+ * @since 0.1.0
+ */
+export * as RetryBudget from "./RetryBudget.ts"

@@ -15,7 +15,8 @@ describe("Trust", () => {
     Effect.gen(function*() {
       const fault = Trust.toFault(received, { mode: "distrust", catalog: Catalog.builtin, protocol: "http" })
       assert.instanceOf(fault, Fault.RemoteFault)
-      const outcome = yield* Effect.fail(fault).pipe(
+      // typed as the union a caller would hold: the local handler must not match the remote failure
+      const outcome = yield* Effect.fail(fault as Fault.NotFound | Fault.RemoteFault).pipe(
         Effect.catchTag("NotFound", () => Effect.succeed("caught as local NotFound")),
         Effect.catchTag("RemoteFault", (e) => Effect.succeed(`remote ${e.remoteCode} ${e.remoteStatus} via ${e.protocol}`))
       )

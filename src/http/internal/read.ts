@@ -1,0 +1,154 @@
+/**
+ * Tolerant readers for the client's decoders: JSON, XML elements, media types, `Retry-After` and
+ * protobuf-JSON durations. Every function is total: whatever the input, it answers or says
+ * `undefined`, and never throws. Linear in the input (no backtracking regular expressions over
+ * untrusted bodies).
+ *
+ * @internal
+ */
+
+/** @internal */
+export const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** @internal */
+export const str = (u: unknown): string | undefined => typeof u === "string" && u.length > 0 ? u : undefined
+
+/** Any JSON value, or `undefined` when the text is not JSON. @internal */
+export const parseJson = (text: string): unknown => {
+  // quick reject: JSON documents we care about start with { or [ (after whitespace)
+  let i = 0
+  while (i < text.length && (text.charCodeAt(i) <= 32 || text.charCodeAt(i) === 0xfeff)) i++
+  const c = text[i]
+  if (c !== "{" && c !== "[") return undefined
+  // several decoders read the same body in turn: parse it once (values are only read, never mutated)
+  if (text === lastText) return lastValue
+  let value: unknown
+  try {
+    value = JSON.parse(i === 0 ? text : text.slice(i))
+  } catch {
+    value = undefined
+  }
+  lastText = text
+  lastValue = value
+  return value
+}
+
+let lastText: string | undefined
+let lastValue: unknown
+
+/** The media type of a content-type header: lower-case, parameters dropped; "" when absent. @internal */
+export const mediaType = (contentType: string | undefined): string => {
+  if (typeof contentType !== "string") return ""
+  const semi = contentType.indexOf(";")
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+}
+
+/** Whether a media type is JSON (`application/json`, `…+json`, AWS's `application/x-amz-json-1.1`). @internal */
+export const isJsonMedia = (media: string): boolean =>
+  media === "application/json" || media.endsWith("+json") || media.startsWith("application/x-amz-json")
+
+/** Whether a media type is XML. @internal */
+export const isXmlMedia = (media: string): boolean =>
+  media === "application/xml" || media === "text/xml" || media.endsWith("+xml")
+
+const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
+
+/** Unescapes XML entities and character references; unknown ones are kept. @internal */
+export const unescapeXml = (text: string): string =>
+  text.indexOf("&") === -1 ? text : text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/g, (whole, ref: string) => {
+    if (ref[0] === "#") {
+      const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
+    }
+    return entities[ref] ?? whole
+  })
+
+/**
+ * The raw content of the first `<name …>…</name>` element at or after `from` (attributes allowed,
+ * CDATA unwrapped, not unescaped), with the index after its closing tag.
+ *
+ * @internal
+ */
+export const xmlElement = (
+  xml: string,
+  name: string,
+  from = 0
+): { readonly raw: string; readonly end: number } | undefined => {
+  let at = from
+  for (;;) {
+    const open = xml.indexOf(`<${name}`, at)
+    if (open === -1) return undefined
+    const after = xml.charCodeAt(open + name.length + 1)
+    // `<Code>` or `<Code attr="…">`, not `<CodeName>`; `<Code/>` is an empty element
+    if (after === 62 /* > */ || after === 32 || after === 9 || after === 10 || after === 13 || after === 47 /* / */) {
+      const gt = xml.indexOf(">", open)
+      if (gt === -1) return undefined
+      if (xml.charCodeAt(gt - 1) === 47) return { raw: "", end: gt + 1 }
+      const close = xml.indexOf(`</${name}>`, gt + 1)
+      if (close === -1) return undefined
+      return { raw: xml.slice(gt + 1, close), end: close + name.length + 3 }
+    }
+    at = open + 1
+  }
+}
+
+/** The text of the first `<name>` element: CDATA read as is, otherwise unescaped and trimmed. @internal */
+export const xmlText = (xml: string, name: string, from = 0): string | undefined => {
+  const element = xmlElement(xml, name, from)
+  if (element === undefined) return undefined
+  const raw = element.raw.trim()
+  if (raw.startsWith("<![CDATA[") && raw.endsWith("]]>")) return raw.slice(9, -3)
+  return unescapeXml(raw)
+}
+
+/**
+ * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now`. Absurd
+ * values (negative, not finite, beyond a year) are ignored.
+ *
+ * @internal
+ */
+export const parseRetryAfter = (value: unknown, now: number): number | undefined => {
+  if (typeof value !== "string" || value.length === 0 || value.length > 64) return undefined
+  const trimmed = value.trim()
+  if (/^\d{1,9}$/.test(trimmed)) {
+    const ms = Number(trimmed) * 1000
+    return ms <= maxDelayMs ? ms : undefined
+  }
+  // an HTTP-date names its weekday first: do not let Date.parse read "12" or "1e3" as a date
+  if (!/^[A-Za-z]{3},? /.test(trimmed)) return undefined
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  const ms = Math.max(0, date - now)
+  return ms <= maxDelayMs ? ms : undefined
+}
+
+const maxDelayMs = 366 * 24 * 3600 * 1000
+
+/** A protobuf-JSON `Duration` (`"1.5s"`) or `{ seconds, nanos }` in milliseconds. @internal */
+export const parseDuration = (u: unknown): number | undefined => {
+  if (typeof u === "string") {
+    const m = /^(\d{1,12})(?:\.(\d{1,9}))?s$/.exec(u.trim())
+    if (m === null) return undefined
+    const ms = Number(m[1]) * 1000 + (m[2] === undefined ? 0 : Math.round(Number(`0.${m[2]}`) * 1000))
+    return ms <= maxDelayMs ? ms : undefined
+  }
+  if (isRecord(u)) {
+    const seconds = typeof u.seconds === "string" ? Number(u.seconds) : u.seconds
+    const nanos = typeof u.nanos === "number" ? u.nanos : 0
+    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || !Number.isFinite(nanos)) return undefined
+    const ms = Math.round(seconds * 1000 + nanos / 1e6)
+    return ms >= 0 && ms <= maxDelayMs ? ms : undefined
+  }
+  return undefined
+}
+
+/** Cuts text to at most `max` characters, marking the cut. @internal */
+export const excerpt = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)}…`
+
+/** A header from a lower-case record, tolerating non-string values a hostile peer or a test puts there. @internal */
+export const header = (headers: Readonly<Record<string, unknown>>, name: string): string | undefined => {
+  const value = headers[name]
+  return typeof value === "string" ? value : Array.isArray(value) && typeof value[0] === "string" ? value[0] : undefined
+}
