@@ -1,0 +1,83 @@
+/**
+ * The connection to RabbitMQ torn down under a running consumer (through a loopback TCP proxy whose
+ * sockets are destroyed): the consumer ends with ConnectionLost, and no message is lost.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Schedule, Schema, Scope } from "effect"
+import { createConnection, createServer, type Socket } from "node:net"
+import { AmqpDriver, Consumer, Driver, Producer } from "../../src/queue/index.ts"
+import * as Report from "../../src/Report.ts"
+import { requireService, services } from "../support/services.ts"
+
+const available = await requireService("rabbitmq")
+
+const proxy = Effect.acquireRelease(
+  Effect.promise(() =>
+    new Promise<{ port: number; cut: () => void; close: () => void }>((resolve) => {
+      const sockets = new Set<Socket>()
+      const server = createServer((client) => {
+        const upstream = createConnection({ port: services.rabbitmq.port, host: "127.0.0.1" })
+        sockets.add(client).add(upstream)
+        client.pipe(upstream).pipe(client)
+        const drop = () => {
+          client.destroy()
+          upstream.destroy()
+        }
+        client.on("error", drop).on("close", drop)
+        upstream.on("error", drop).on("close", drop)
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const port = (server.address() as { port: number }).port
+        const cut = () => {
+          for (const s of sockets) s.destroy()
+        }
+        resolve({ port, cut, close: () => (cut(), server.close()) })
+      })
+    })
+  ),
+  (p) => Effect.sync(p.close)
+)
+
+describe.skipIf(!available)("RabbitMQ connection lost", () => {
+  it.live("a consumer whose connection is torn down ends with ConnectionLost and loses no message", () =>
+    Effect.gen(function*() {
+      const queue = `ef-lost-${process.pid}-${Date.now().toString(36)}`
+      const direct = yield* AmqpDriver.make({ url: services.rabbitmq.url })
+      yield* Effect.addFinalizer(() =>
+        Effect.ignore(Effect.forEach([queue, `${queue}.error`], direct.remove, { discard: true }))
+      )
+      yield* direct.declare(queue)
+      for (let i = 0; i < 5; i++) {
+        yield* Producer.send(queue, Schema.Number, i).pipe(Effect.provideService(Driver.Driver, direct))
+      }
+      const p = yield* proxy
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const scope = yield* Scope.make()
+      const viaProxy = yield* AmqpDriver.make({ url: `amqp://guest:guest@127.0.0.1:${p.port}` }).pipe(
+        Scope.provide(scope)
+      )
+      const consumer = yield* Consumer.consume({
+        queue,
+        schema: Schema.Number,
+        concurrency: 2,
+        handler: () => Effect.andThen(Deferred.succeed(started, undefined), Deferred.await(gate))
+      }).pipe(
+        Effect.provideService(Driver.Driver, viaProxy),
+        Effect.provideService(Report.CurrentHooks, Report.silent),
+        Scope.provide(scope)
+      )
+      yield* Deferred.await(started)
+      p.cut()
+      // The handlers in flight finish; their acks cannot reach the broker any more.
+      yield* Deferred.succeed(gate, undefined)
+      const error = yield* Effect.flip(consumer.join).pipe(Effect.timeout("10 seconds"))
+      assert.strictEqual(error._tag, "ConnectionLost")
+      // Every message is still there: the two in flight went back with the connection.
+      yield* direct.depth(queue).pipe(
+        Effect.repeat({ until: (n) => n === 5, schedule: Schedule.spaced("50 millis") }),
+        Effect.timeout("10 seconds")
+      )
+      assert.strictEqual(yield* direct.depth(queue), 5)
+    }))
+})
