@@ -32,10 +32,5 @@ export * as EffectRpc from "./EffectRpc.ts"
  */
 export * as JsonRpc from "./JsonRpc.ts"
 
-/**
- * Faults on gRPC: fault ↔ status code and `google.rpc.Status` details, a grpc-js handler wrapper
- * and a unary call that fails only with faults.
- *
- * @since 0.1.0
- */
-export * as Grpc from "./Grpc.ts"
+// gRPC lives at `effect-faults/rpc/grpc`: it loads `@grpc/grpc-js` (an optional peer dependency),
+// which users of Effect RPC or JSON-RPC alone should not need.
