@@ -289,16 +289,11 @@ export const effective = (options?: CallOptions<any, any, any>): Effect.Effect<E
 
 const applyImpl = <A, E, R, A2, E2, R2>(
   self: Effect.Effect<A, E, R>,
-  options?: CallOptions<A2, E2, R2>
+  prepared: internal.Prepared
 ): Effect.Effect<A | A2, E | E2 | PolicyError, R | R2> =>
-  Effect.withFiber((fiber) => {
-    const p = internal.resolveFor(
-      fiber.getRef(internal.Defaults),
-      options?.service === undefined ? undefined : fiber.getRef(internal.serviceRef(options.service)),
-      options
-    )
-    return internal.run(fiber, self, p, options?.alternatives)
-  })
+  Effect.withFiber((fiber) =>
+    internal.run(fiber, self, internal.resolvePrepared(fiber, prepared), prepared.options?.alternatives)
+  )
 
 /**
  * Runs an effect under the effective policy of its service: breaker and attempt timeout around
@@ -332,8 +327,10 @@ export const apply: {
   ): Effect.Effect<A | A2, E | E2 | PolicyError, R | R2>
 } = function(this: unknown, a: any, b?: any): any {
   // hand-written dual: `Function.dual` with a predicate spreads `arguments` on every pipeable call
-  if (Effect.isEffect(a)) return applyImpl(a, b)
-  return (self: Effect.Effect<any, any, any>) => applyImpl(self, a)
+  if (Effect.isEffect(a)) return applyImpl(a, internal.prepare(b))
+  // the service reference and the last resolution are kept with the guard, not looked up per call
+  const prepared = internal.prepare(a)
+  return (self: Effect.Effect<any, any, any>) => applyImpl(self, prepared)
 }
 
 /**

@@ -236,6 +236,185 @@ describe("Policy: timeouts", () => {
     }))
 })
 
+// The fiber's clock, counting the sleeps asked of it (and whether each one ended: woke or was stopped).
+const countingClock = Effect.clockWith((clock) => {
+  const sleeps: Array<{ readonly ms: number; ended: boolean }> = []
+  const counted: Clock.Clock = Object.assign(Object.create(clock) as Clock.Clock, {
+    sleep: (duration: Duration.Duration) => {
+      const entry = { ms: Duration.toMillis(duration), ended: false }
+      sleeps.push(entry)
+      return Effect.ensuring(clock.sleep(duration), Effect.sync(() => (entry.ended = true)))
+    }
+  })
+  return Effect.succeed({ sleeps, clock: counted })
+})
+
+const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+
+describe("Policy: the overall deadline", () => {
+  it.effect("a call that completes without suspending asks the clock for no timer", () =>
+    Effect.gen(function*() {
+      const { sleeps, clock } = yield* countingClock
+      const ok = yield* Effect.succeed(1).pipe(
+        Policy.apply({ budget: false }),
+        Effect.provideService(Clock.Clock, clock)
+      )
+      assert.strictEqual(ok, 1)
+      const { call } = yield* scripted([reset(), "ok"])
+      const retried = yield* drive(
+        call.pipe(Policy.apply({ ...exact, idempotent: true }), Effect.provideService(Clock.Clock, clock))
+      )
+      assert.deepStrictEqual(retried, Exit.succeed(2))
+      // only the 100 ms backoff wait (the retry suspends), then the 30 s deadline, stopped at once
+      assert.deepStrictEqual(sleeps.map((s) => [s.ms, s.ended]), [[100, true], [30_000, true]])
+    }))
+
+  it.effect("a call that suspends gets a timer from the fiber's clock, stopped when it answers", () =>
+    Effect.gen(function*() {
+      const { sleeps, clock } = yield* countingClock
+      const fiber = yield* Effect.forkChild(
+        Effect.sleep("1 second").pipe(
+          Effect.as("late but in time"),
+          Policy.apply({ budget: false, timeout: "2 seconds" }),
+          Effect.provideService(Clock.Clock, clock)
+        )
+      )
+      yield* TestClock.adjust("999 millis")
+      assert.isUndefined(fiber.pollUnsafe())
+      assert.deepStrictEqual(sleeps.map((s) => [s.ms, s.ended]), [[1_000, false], [2_000, false]])
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.await(fiber), Exit.succeed("late but in time"))
+      assert.deepStrictEqual(sleeps.map((s) => [s.ms, s.ended]), [[1_000, true], [2_000, true]])
+    }))
+
+  it.effect("it covers retries and their waits, counted from the start of the call", () =>
+    Effect.gen(function*() {
+      const starts: Array<number> = []
+      const slowFailure = Effect.flatMap(Clock.currentTimeMillis, (t) => {
+        starts.push(t)
+        return Effect.andThen(Effect.sleep("300 millis"), Effect.fail(reset()))
+      })
+      const fiber = yield* Effect.forkChild(
+        slowFailure.pipe(Policy.apply({ ...exact, idempotent: true, timeout: "1 second" }))
+      )
+      yield* TestClock.adjust("999 millis")
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust("1 millis")
+      const f = failureOf(yield* Fiber.await(fiber)) as Fault.Timeout
+      // attempts at 0, 300 + 100, 700 + 200; the third is cut at exactly 1 000 ms
+      assert.deepStrictEqual(starts, [0, 400, 900])
+      assert.strictEqual(f._tag, "Timeout")
+      assert.strictEqual(f.budget, "overall")
+      assert.strictEqual(f.afterMs, 1_000)
+    }))
+
+  it.effect("on expiry the attempt is interrupted and its finalizers awaited before the fault", () =>
+    Effect.gen(function*() {
+      const events: Array<string> = []
+      const stubborn = Effect.never.pipe(
+        Effect.onInterrupt(() =>
+          Effect.andThen(Effect.sleep("500 millis"), Effect.sync(() => events.push("attempt cleaned up")))
+        )
+      )
+      const fiber = yield* Effect.forkChild(
+        stubborn.pipe(
+          Policy.apply({ budget: false, timeout: "1 second" }),
+          Effect.tapError(() => Effect.sync(() => events.push("timeout seen")))
+        )
+      )
+      yield* TestClock.adjust("1 second")
+      assert.isUndefined(fiber.pollUnsafe()) // the finalizer still runs
+      yield* TestClock.adjust("500 millis")
+      assert.strictEqual((failureOf(yield* Fiber.await(fiber)) as Fault.Timeout).budget, "overall")
+      assert.deepStrictEqual(events, ["attempt cleaned up", "timeout seen"])
+    }))
+
+  it.effect("interrupting the caller interrupts the attempt and stops the timer", () =>
+    Effect.gen(function*() {
+      const { sleeps, clock } = yield* countingClock
+      let cleaned = false
+      const fiber = yield* Effect.forkChild(
+        Effect.never.pipe(
+          Effect.onInterrupt(() => Effect.sync(() => (cleaned = true))),
+          Policy.apply({ budget: false }),
+          Effect.provideService(Clock.Clock, clock)
+        )
+      )
+      yield* TestClock.adjust("10 millis")
+      yield* Fiber.interrupt(fiber)
+      assert.isTrue(cleaned)
+      assert.deepStrictEqual(sleeps.map((s) => [s.ms, s.ended]), [[30_000, true]])
+
+      // the same while a retry runs (after a first attempt that suspended, then failed)
+      let retryCleaned = false
+      let n = 0
+      const failsThenHangs = Effect.suspend(() =>
+        n++ === 0
+          ? Effect.andThen(Effect.sleep("50 millis"), Effect.fail(reset()))
+          : Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => (retryCleaned = true))))
+      )
+      const second = yield* Effect.forkChild(failsThenHangs.pipe(Policy.apply({ ...exact, idempotent: true })))
+      yield* TestClock.adjust("200 millis")
+      assert.strictEqual(n, 2)
+      yield* Fiber.interrupt(second)
+      assert.isTrue(retryCleaned)
+    }))
+
+  it.effect("a first attempt that suspends, then fails remotely, falls back within the deadline", () =>
+    Effect.gen(function*() {
+      const remote = new Fault.RemoteFault({ remoteCode: "Unavailable", remoteStatus: 503 })
+      const primary = Effect.andThen(Effect.sleep("100 millis"), Effect.fail(remote))
+      const slowAlternative = Effect.as(Effect.sleep("10 seconds"), "from server2")
+      const ok = yield* drive(
+        primary.pipe(
+          Policy.apply({ ...exact, attempts: 1, timeout: "1 second", alternatives: [Effect.succeed("server2")] })
+        )
+      )
+      assert.deepStrictEqual(ok, Exit.succeed("server2"))
+      const late = yield* drive(
+        primary.pipe(Policy.apply({ ...exact, attempts: 1, timeout: "1 second", alternatives: [slowAlternative] }))
+      )
+      const f = failureOf(late) as Fault.Timeout
+      assert.strictEqual(f.budget, "overall")
+    }))
+
+  it.effect("defects and errors that are not faults pass through the deadline untouched", () =>
+    Effect.gen(function*() {
+      const died = yield* Effect.exit(Effect.die("boom").pipe(Policy.apply({ service: "deadline" })))
+      assert.isTrue(Exit.isFailure(died) && died.cause.reasons.some((r) => r._tag === "Die" && r.defect === "boom"))
+      const late = yield* drive(
+        Effect.andThen(Effect.sleep("1 second"), Effect.fail("not a fault")).pipe(Policy.apply({ service: "deadline" }))
+      )
+      assert.strictEqual(failureOf(late), "not a fault")
+    }))
+
+  // The one place a real timer runs: with Effect's own clock a deadline is a `setTimeout`, not a
+  // sleeping fiber. Only outcomes are asserted, never how long anything took.
+  it.live("with Effect's own clock the timer fires, and is cleared when the call answers first", () =>
+    Effect.gen(function*() {
+      // Effect's scheduler may hold a timer of its own right after a sleep: compare like with like
+      yield* Effect.sleep("1 millis")
+      const afterPlainSleep = activeTimers()
+      const answered = yield* Effect.sleep("1 millis").pipe(
+        Effect.as("answered"),
+        Policy.apply({ budget: false, timeout: "1 minute" })
+      )
+      assert.strictEqual(answered, "answered")
+      assert.strictEqual(activeTimers(), afterPlainSleep) // the minute-long timer is gone
+      let cleaned = false
+      const exit = yield* Effect.exit(
+        Effect.never.pipe(
+          Effect.onInterrupt(() => Effect.sync(() => (cleaned = true))),
+          Policy.apply({ budget: false, timeout: "20 millis" })
+        )
+      )
+      const f = failureOf(exit) as Fault.Timeout
+      assert.strictEqual(f.budget, "overall")
+      assert.strictEqual(f.afterMs, 20)
+      assert.isTrue(cleaned)
+    }))
+})
+
 describe("Policy: fallback", () => {
   it.effect("falls back in order on remote faults; the first answer wins", () =>
     Effect.gen(function*() {

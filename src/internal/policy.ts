@@ -1,12 +1,12 @@
 /**
- * The engine behind `Policy`: option resolution (global < service < call, cached so the success path
- * allocates nothing per call), the retry loop driven by the fault, fallback, timeouts, breaker
- * feeding and observability.
+ * The engine behind `Policy`: option resolution (global < service < call, resolved once and cached),
+ * the retry loop driven by the fault (built on the first failure only), fallback, a deadline cheaper
+ * than `Effect.timeout`'s race, breaker feeding and observability.
  *
  * @internal
  */
 import { Cause, Clock, Context, Duration, Effect, Exit, Metric, Random, Schedule } from "effect"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as CircuitBreaker from "effect/persistence/CircuitBreaker"
 import type * as Tracer from "effect/Tracer"
 import * as Correlation from "../Correlation.ts"
@@ -216,6 +216,40 @@ export const resolveFor = (
   return r
 }
 
+/**
+ * Call options made ready once, when the pipeable `Policy.apply(options)` is built: the service's
+ * reference is looked up then, and the last resolution is kept right here, so a hoisted guard
+ * resolves its policy with two reference reads and two comparisons per call.
+ *
+ * @internal
+ */
+export interface Prepared {
+  readonly options: CallOptions<any, any, any> | undefined
+  readonly ref: Context.Reference<Options | undefined> | undefined
+  d: Options | undefined
+  s: Options | undefined
+  r: Resolved | undefined
+}
+
+/** @internal */
+export const prepare = (options: CallOptions<any, any, any> | undefined): Prepared => ({
+  options,
+  ref: options?.service === undefined ? undefined : serviceRef(options.service),
+  d: undefined,
+  s: undefined,
+  r: undefined
+})
+
+/** @internal */
+export const resolvePrepared = (fiber: Fiber.Fiber<unknown, unknown>, prepared: Prepared): Resolved => {
+  const d = fiber.getRef(Defaults)
+  const s = prepared.ref === undefined ? undefined : fiber.getRef(prepared.ref)
+  if (prepared.r !== undefined && prepared.d === d && prepared.s === s) return prepared.r
+  prepared.d = d
+  prepared.s = s
+  return prepared.r = resolveFor(d, s, prepared.options)
+}
+
 // -----------------------------------------------------------------------------
 // Decisions
 // -----------------------------------------------------------------------------
@@ -406,11 +440,93 @@ export const timeoutFault = (budget: "attempt" | "overall", afterMs: number, cor
     ...(correlationId === undefined ? {} : { correlationId })
   })
 
-interface Loop {
-  attempt: number
-  reauthenticated: boolean
-  step: ((now: number, input: Fault.Fault) => Effect.Effect<[unknown, Duration.Duration], unknown>) | undefined
-  readonly deadline: number | undefined
+// Effect's own clock, the one a fiber reads when no other `Clock` is provided: its `sleep` is a
+// `setTimeout`, so for it a deadline can set the timer itself instead of running a sleeping fiber.
+const liveClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
+// beyond this, `setTimeout` fires at once; Effect's clock then sleeps in steps, so let it
+const maxTimerMs = 2 ** 31 - 1
+
+/**
+ * Runs `self` within `ms` of `startMs` (by the fiber's `Clock`), failing with the `Timeout` fault
+ * of `budget` when the time runs out. What `Effect.timeout` does, made cheap for the common case:
+ * `self` starts at once in its own fiber, and an effect that completes without suspending (nothing
+ * could have interrupted it anyway: no timer fires while JavaScript runs) costs that fiber and
+ * nothing else: no race, no second fiber, no timer. Only when it suspends is a timer started: a
+ * `setTimeout` with Effect's own clock, otherwise a fiber sleeping on the fiber's `Clock` (so
+ * `TestClock` drives it exactly as it drives `Effect.timeout`). Whichever ends first settles the
+ * call; on expiry the running fiber is interrupted and its finalizers awaited before the fault is
+ * returned, as `Effect.timeout` does.
+ *
+ * `next`, when given, is what follows a failure of `self` (retries, alternatives): it runs in a
+ * fiber of its own, started only on that failure, within the same deadline. So the success path
+ * needs no catch frame: the exit of `self`'s fiber already tells success from failure.
+ *
+ * @internal
+ */
+export const deadline = <A, E, R>(
+  parent: Fiber.Fiber<unknown, unknown>,
+  self: Effect.Effect<A, E, R>,
+  clock: Clock.Clock,
+  startMs: number,
+  ms: number,
+  budget: "attempt" | "overall",
+  next?: (failed: Exit.Exit<A, E>) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | Fault.Timeout, R> => {
+  const context = parent.context as Context.Context<R>
+  const child = Effect.runForkWith(context)(self)
+  const exit = child.pollUnsafe()
+  if (exit !== undefined) {
+    return next === undefined || Exit.isSuccess(exit)
+      ? exit
+      : deadline(parent, next(exit), clock, startMs, ms, budget)
+  }
+  // a one-argument register: Effect then allocates no AbortController
+  return Effect.callback<A, E | Fault.Timeout, R>((resume) => {
+    const remaining = Math.max(0, ms - (clock.currentTimeMillisUnsafe() - startMs))
+    let running: Fiber.Fiber<A, E> = child
+    let then = next
+    let settled = false
+    let stop: () => void
+    const onExit = (exit: Exit.Exit<A, E>) => {
+      if (settled) return
+      if (then !== undefined && Exit.isFailure(exit)) {
+        const rest = then(exit)
+        then = undefined
+        running = Effect.runForkWith(context)(rest)
+        running.addObserver(onExit)
+        return
+      }
+      settled = true
+      stop()
+      resume(exit)
+    }
+    const expire = () => {
+      if (settled) return
+      settled = true
+      const fault = timeoutFault(budget, ms, parent.getRef(Correlation.CorrelationId))
+      const fiber = running
+      fiber.interruptUnsafe(parent.id)
+      fiber.addObserver(() => resume(Effect.fail(fault)))
+    }
+    if (clock === liveClock && remaining <= maxTimerMs) {
+      const handle = setTimeout(expire, remaining)
+      stop = () => clearTimeout(handle)
+    } else {
+      const timer = Effect.runForkWith(parent.context)(clock.sleep(Duration.millis(remaining)))
+      stop = () => timer.interruptUnsafe(parent.id)
+      timer.addObserver((exit) => {
+        if (Exit.isSuccess(exit)) expire()
+      })
+    }
+    child.addObserver(onExit)
+    // the caller was interrupted: stop the timer and the running fiber, and await its finalizers
+    return Effect.suspend(() => {
+      settled = true
+      stop()
+      running.interruptUnsafe(parent.id)
+      return Effect.asVoid(Fiber.await(running))
+    })
+  })
 }
 
 /** @internal */
@@ -425,15 +541,14 @@ export const run = <A, E, R, A2, E2, R2>(
   const budget = key === undefined ? undefined : p.budget
   const store = budget === undefined ? undefined : fiber.getRef(RetryBudget.CurrentStore)
   const tokens = budget !== undefined && budget._tag === "TokenBucket"
-  if (store !== undefined) store.record(key!, budget!, "request", clock.currentTimeMillisUnsafe())
+  const startMs = store !== undefined || p.timeoutMs !== undefined ? clock.currentTimeMillisUnsafe() : 0
+  if (store !== undefined) store.record(key!, budget!, "request", startMs)
 
   let attempt: Effect.Effect<A, any, R> = self
   if (p.attemptTimeoutMs !== undefined) {
     const ms = p.attemptTimeoutMs
-    attempt = Effect.timeoutOrElse(attempt, {
-      duration: Duration.millis(ms),
-      orElse: () => Effect.fail(timeoutFault("attempt", ms, fiber.getRef(Correlation.CorrelationId)))
-    })
+    const inner = attempt
+    attempt = Effect.withFiber((f) => deadline(f, inner, clock, clock.currentTimeMillisUnsafe(), ms, "attempt"))
   }
   if (tokens) {
     attempt = Effect.tap(attempt, () => {
@@ -446,13 +561,70 @@ export const run = <A, E, R, A2, E2, R2>(
     : undefined
   if (breaker !== undefined) attempt = breaker.execute(attempt, { key: key!, classify: classifierFor(key!) })
 
-  const loop: Loop = {
-    attempt: 1,
-    reauthenticated: false,
-    step: undefined,
-    deadline: p.timeoutMs === undefined ? undefined : clock.currentTimeMillisUnsafe() + p.timeoutMs
+  // A failure needs handling only when it can be retried, counted by a token bucket, be the
+  // breaker's rejection or lead to an alternative; otherwise it leaves as it is.
+  const handled = p.attempts > 1 || tokens || breaker !== undefined
+  const fallsBack = alternatives !== undefined && alternatives.length > 0
+  // What follows the first attempt's outcome: retries, then alternatives. It is built on the first
+  // failure only: the retry state, its closures and `Effect.catch` (which tells typed failures from
+  // defects) cost nothing on the success path.
+  const after = (first: Effect.Effect<A | A2, any, R | R2>): Effect.Effect<A | A2, any, R | R2> => {
+    let guarded: Effect.Effect<A | A2, any, R | R2> = first
+    if (handled) {
+      guarded = Effect.catch(
+        first,
+        retrying(
+          clock,
+          attempt,
+          p,
+          key,
+          budget,
+          store,
+          tokens,
+          p.timeoutMs === undefined
+            ? undefined
+            : startMs + p.timeoutMs
+        )
+      )
+    }
+    if (fallsBack) {
+      guarded = Effect.catch(guarded, (error) => fallback(error, alternatives!, 0, p.fallbackWhen, key))
+    }
+    return guarded
   }
+  if (p.timeoutMs === undefined) {
+    // one `catchCause` frame on the success path
+    return handled || fallsBack ? Effect.catchCause(attempt, (cause) => after(Effect.failCause(cause))) : attempt
+  }
+  return deadline<A | A2, any, R | R2>(
+    fiber,
+    attempt,
+    clock,
+    startMs,
+    p.timeoutMs,
+    "overall",
+    handled || fallsBack ? after : undefined
+  )
+}
 
+interface Loop {
+  attempt: number
+  reauthenticated: boolean
+  step: ((now: number, input: Fault.Fault) => Effect.Effect<[unknown, Duration.Duration], unknown>) | undefined
+}
+
+/** The failure handler of one call: decides, waits and runs the next attempt. @internal */
+const retrying = <A, R>(
+  clock: Clock.Clock,
+  attempt: Effect.Effect<A, any, R>,
+  p: Resolved,
+  key: string | undefined,
+  budget: RetryBudget.Budget | undefined,
+  store: RetryBudget.Store | undefined,
+  tokens: boolean,
+  deadlineMs: number | undefined
+): (error: unknown) => Effect.Effect<A, unknown, R> => {
+  const loop: Loop = { attempt: 1, reauthenticated: false, step: undefined }
   const onFailure = (error: unknown): Effect.Effect<A, unknown, R> =>
     Effect.suspend(() => {
       if (error instanceof CircuitBreaker.CircuitBreakerError) {
@@ -510,7 +682,7 @@ export const run = <A, E, R, A2, E2, R2>(
           delayMs = Duration.toMillis(next.value[1])
           reason = "backoff"
         }
-        if (loop.deadline !== undefined && now + delayMs >= loop.deadline) {
+        if (deadlineMs !== undefined && now + delayMs >= deadlineMs) {
           yield* observe(
             "retry.declined",
             "Info",
@@ -552,23 +724,7 @@ export const run = <A, E, R, A2, E2, R2>(
         return yield* Effect.catch(attempt, onFailure)
       })
     })
-
-  let guarded: Effect.Effect<A | A2, any, R | R2> = Effect.catch(attempt, onFailure)
-  if (alternatives !== undefined && alternatives.length > 0) {
-    guarded = Effect.catch(guarded, (error) => fallback(error, alternatives, 0, p.fallbackWhen, key))
-  }
-  if (p.timeoutMs !== undefined) {
-    const ms = p.timeoutMs
-    // raceFirst with a failing sleep: what timeoutOrElse does, minus its Option round trip
-    guarded = Effect.raceFirst(
-      guarded,
-      Effect.flatMap(
-        Effect.sleep(Duration.millis(ms)),
-        () => Effect.fail(timeoutFault("overall", ms, fiber.getRef(Correlation.CorrelationId)))
-      )
-    )
-  }
-  return guarded
+  return onFailure
 }
 
 /** @internal */
