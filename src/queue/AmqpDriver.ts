@@ -138,7 +138,10 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
     confirm.on("return", (msg: { properties: { messageId?: unknown } }) => {
       if (typeof msg.properties.messageId === "string") returned.add(msg.properties.messageId)
     })
-    const publishTo = (queue: string, message: Driver.Outgoing) =>
+    // `confirmed` runs inside the broker's confirm callback, before the fiber resumes: the original
+    // of a dead letter or retry is acknowledged right there, with no fiber hop and no extra event-loop
+    // turn between the confirm and the ack (a failed message holds its prefetch slot until then).
+    const publishTo = (queue: string, message: Driver.Outgoing, confirmed?: () => void) =>
       Effect.callback<void, Fault.Fault>((resume) => {
         const messageId = message.messageId ?? crypto.randomUUID()
         batchWrites()
@@ -159,6 +162,13 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
               if (err) return resume(Effect.fail(lost(err instanceof Error ? err : new Error("nacked by the broker"))))
               if (returned.delete(messageId)) {
                 return resume(Effect.fail(new Fault.NotFound({ resource: "queue", id: queue })))
+              }
+              if (confirmed !== undefined) {
+                try {
+                  confirmed()
+                } catch (e) {
+                  return resume(Effect.fail(lost(e)))
+                }
               }
               resume(Effect.void)
             }
@@ -260,6 +270,16 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
             setImmediate(flush)
           }
         }
+        // Acknowledges one delivery at once, out of the coalescing: for a message whose dead letter or
+        // retry was just confirmed. Removed from `outstanding` first, so no later `multiple` ack
+        // counts on it; a `multiple` ack covering its tag afterwards is harmless (already acked).
+        const ackNow = (msg: ConsumeMessage) => {
+          const entry = outstanding.get(msg.fields.deliveryTag)
+          if (entry === undefined || entry.settled) throw new Error("delivery already settled")
+          outstanding.delete(msg.fields.deliveryTag)
+          batchWrites()
+          channel.ack(msg)
+        }
         // Runs before the channel closes: acks still waiting for their macrotask go out first.
         yield* Effect.addFinalizer(() => Effect.sync(flushAll))
         yield* attempt(() => channel.prefetch(Math.max(1, subOptions.prefetch)))
@@ -293,21 +313,17 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
                   contentType: p.contentType,
                   messageId: p.messageId,
                   replyTo: p.replyTo
-                })
-                yield* settle(() => ackLater(msg))
+                }, () => ackNow(msg))
               }),
             deadLetter: (errorQueue, extra) =>
-              Effect.andThen(
-                publishTo(errorQueue, {
-                  body: msg.content,
-                  headers: { ...headers, ...extra },
-                  correlationId: p.correlationId,
-                  contentType: p.contentType,
-                  messageId: p.messageId,
-                  replyTo: p.replyTo
-                }),
-                settle(() => ackLater(msg))
-              )
+              publishTo(errorQueue, {
+                body: msg.content,
+                headers: { ...headers, ...extra },
+                correlationId: p.correlationId,
+                contentType: p.contentType,
+                messageId: p.messageId,
+                replyTo: p.replyTo
+              }, () => ackNow(msg))
           }
         }
         const take = Effect.flatMap(
