@@ -8,7 +8,9 @@
 import { Duration, Effect, Layer, Logger, Schema } from "effect"
 import * as Correlation from "../src/Correlation.ts"
 import * as Fault from "../src/Fault.ts"
-import { AmqpDriver, Consumer, Driver, MemoryDriver, NatsDriver, Producer } from "../src/queue/index.ts"
+import { Consumer, Driver, MemoryDriver, Producer } from "../src/queue/index.ts"
+import { AmqpDriver } from "../src/queue/amqp/index.ts"
+import { NatsDriver } from "../src/queue/nats/index.ts"
 import * as Report from "../src/Report.ts"
 
 const Referral = Schema.Struct({ patient: Schema.String, nin: Schema.String })

@@ -40,12 +40,5 @@ export * as Producer from "./Producer.ts"
  */
 export * as MemoryDriver from "./MemoryDriver.ts"
 
-/**
- * @since 0.1.0
- */
-export * as AmqpDriver from "./AmqpDriver.ts"
-
-/**
- * @since 0.1.0
- */
-export * as NatsDriver from "./NatsDriver.ts"
+// The broker drivers have entry points of their own (`effect-faults/queue/amqp`,
+// `effect-faults/queue/nats`): they load `amqplib` / `@nats-io/*`, optional peer dependencies.

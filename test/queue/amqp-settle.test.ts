@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Schedule, Scope } from "effect"
-import { AmqpDriver } from "../../src/queue/index.ts"
+import { AmqpDriver } from "../../src/queue/amqp/index.ts"
 import { requireService, services } from "../support/services.ts"
 
 const available = await requireService("rabbitmq")

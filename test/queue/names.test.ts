@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { AmqpDriver, NatsDriver } from "../../src/queue/index.ts"
+import { AmqpDriver } from "../../src/queue/amqp/index.ts"
+import { NatsDriver } from "../../src/queue/nats/index.ts"
 
 describe("driver naming", () => {
   it("RabbitMQ delay buckets keep two significant digits (≤ 5 % off) and at least 1 ms", () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { NatsDriver } from "../../src/queue/index.ts"
+import { NatsDriver } from "../../src/queue/nats/index.ts"
 import { requireService, services } from "../support/services.ts"
 import { dispositionSuite } from "./suite.ts"
 
