@@ -141,6 +141,23 @@ export const ExpectedSchema: Schema.Literals<
   "CallOperator"
 ])
 
+const expectedValues: ReadonlySet<string> = new Set(ExpectedSchema.literals)
+
+/**
+ * Whether a value (typically read off the wire) is one of the {@link Expected} behaviours.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * console.log(Fault.isExpected("RetryLater"), Fault.isExpected("retry")) // true false
+ * ```
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isExpected = (u: unknown): u is Expected => typeof u === "string" && expectedValues.has(u)
+
 /**
  * Where the fault object was raised: here, or decoded from what the other party sent.
  *

@@ -231,16 +231,6 @@ export interface DecodeOptions {
   readonly catalog?: Catalog.Catalog | undefined
 }
 
-const expectedValues = new Set<string>([
-  "RetryNow",
-  "RetryLater",
-  "ReconnectAndRetry",
-  "TryAlternative",
-  "FixRequest",
-  "Reauthenticate",
-  "DoNotRetry",
-  "CallOperator"
-])
 
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
 
@@ -263,7 +253,7 @@ const envelopeFrom = (data: unknown, message: string | undefined): Failures.Enve
   const out: { -readonly [K in keyof Failures.Envelope]: Failures.Envelope[K] } = { code: d.code }
   if (message !== undefined) out.message = message
   if (Number.isInteger(d.status)) out.status = d.status as number
-  if (typeof d.expected === "string" && expectedValues.has(d.expected)) out.expected = d.expected as Fault.Expected
+  if (Fault.isExpected(d.expected)) out.expected = d.expected
   if (typeof d.retryAfterMs === "number" && Number.isFinite(d.retryAfterMs) && d.retryAfterMs >= 0) {
     out.retryAfterMs = d.retryAfterMs
   }

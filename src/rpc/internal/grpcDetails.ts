@@ -7,7 +7,7 @@
  */
 import * as Correlation from "../../Correlation.ts"
 import * as Exposure from "../../Exposure.ts"
-import type * as Fault from "../../Fault.ts"
+import * as Fault from "../../Fault.ts"
 import type * as Trust from "../../Trust.ts"
 import * as status from "./grpcStatus.ts"
 import * as proto from "./protobuf.ts"
@@ -28,16 +28,6 @@ export const MetaKey = {
 
 const reserved: ReadonlySet<string> = new Set([...Object.values(MetaKey), "__proto__", "constructor", "prototype"])
 
-const expectedValues: ReadonlySet<string> = new Set([
-  "RetryNow",
-  "RetryLater",
-  "ReconnectAndRetry",
-  "TryAlternative",
-  "FixRequest",
-  "Reauthenticate",
-  "DoNotRetry",
-  "CallOperator"
-])
 
 // -----------------------------------------------------------------------------
 // Encoding
@@ -257,9 +247,7 @@ export const toReceived = (incoming: Incoming, options: ReceiveOptions): Trust.R
     }
   }
   const expectedText = ours ? info.metadata[MetaKey.expected] : undefined
-  const expected = expectedText !== undefined && expectedValues.has(expectedText)
-    ? expectedText as Fault.Expected
-    : undefined
+  const expected = Fault.isExpected(expectedText) ? expectedText : undefined
   const correlationId = (ours ? correlationOf("x-correlation-id", info.metadata[MetaKey.correlationId]) : undefined) ??
     correlationOf(options.correlationHeader, textOf(incoming.metadata[options.correlationHeader]))
   const parentsText = ours ? info.metadata[MetaKey.failureParents] : undefined
