@@ -49,7 +49,7 @@ const poll = (client: Client.FaultClient, base: string, known: ReadonlyArray<typ
   )
 
 export async function run(): Promise<void> {
-  console.log("\n== HTTP client: an OpenADR VEN that logs and continues, and the two trust modes ==")
+  console.log("\n=== 4. HTTP client: an OpenADR VEN that logs and continues, and the two trust modes ===")
   const vtn = await startVtn()
   const base = `http://127.0.0.1:${vtn.port}`
   await vtn.close() // the VTN is down for the first poll

@@ -22,7 +22,7 @@ const scenario = (label: string, driverLayer: Layer.Layer<Driver.Driver, Fault.F
     const driver = yield* Driver.Driver
     yield* Effect.addFinalizer(() => Effect.ignore(Effect.forEach([gp, gpErrors, hospitalErrors], driver.remove)))
     yield* driver.declare(hospitalErrors)
-    console.log(`\n### queue (${label}): a hospital sends referrals to a GP`)
+    console.log(`\n=== 5. Queue (${label}): a hospital sends referrals to a GP ===`)
     let arrived = 0
     let handled = 0
     const tried = new Set<string>()

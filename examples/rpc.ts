@@ -87,7 +87,7 @@ const report = (f: Fault.Fault) => {
 }
 
 export async function run() {
-  console.log("\n=== RPC: get and store a record, two servers, six ways to fail (Effect RPC) ===")
+  console.log("\n=== 6. RPC: get and store a record, two servers, six ways to fail (Effect RPC) ===")
   await Effect.runPromise(
     Effect.gen(function*() {
       const server1 = yield* recordServer("server1", [["r-1", "one"]])
