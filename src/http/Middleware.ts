@@ -30,7 +30,7 @@ import * as Report from "../Report.ts"
 import * as CodeMessage from "./CodeMessage.ts"
 import type * as Dialect from "./Dialect.ts"
 import * as Ec2 from "./Ec2.ts"
-import { catalogFor, classify, requestDetail } from "./internal/classify.ts"
+import { classify, requestDetail } from "./internal/classify.ts"
 import * as wire from "./internal/wire.ts"
 import * as Negotiate from "./Negotiate.ts"
 import * as Problem from "./Problem.ts"
@@ -225,7 +225,7 @@ const render = (
   const dialect = compiled.pick(request.headers.accept)
   const view = Exposure.view(fault, {
     dialect: dialect.name,
-    catalog: catalogFor(compiled.catalog ?? Context.get(fiberContext, Catalog.Current), fault),
+    catalog: compiled.catalog ?? Context.get(fiberContext, Catalog.Current),
     correlationId,
     config: Context.get(fiberContext, Exposure.CurrentConfig)
   })

@@ -95,20 +95,3 @@ export const classify = (
 
 /** Method and path (never the query string, which may carry tokens) for log lines. @internal */
 export const requestDetail = (method: string, url: string): Record<string, unknown> => ({ method, path: pathOf(url) })
-
-/**
- * The catalog to view a fault through. A catalog entry derived from the fault's own class
- * (`Catalog.fromFaults`) has a static status; when the class's status depends on the instance
- * (`SchemaViolation`: 400 outbound, 502/500 inbound) the entry would flatten it, so the fault is
- * viewed on its own.
- *
- * @internal
- */
-export const catalogFor = (catalog: Catalog.Catalog, fault: Fault.Fault): Catalog.Catalog | undefined => {
-  const entry = Catalog.lookup(catalog, fault)
-  if (entry === undefined) return undefined
-  return entry.fault !== undefined && entry.fault === (fault.constructor as unknown) &&
-      typeof fault[Fault.TypeId].status === "function"
-    ? undefined
-    : catalog
-}
