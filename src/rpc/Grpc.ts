@@ -39,7 +39,7 @@ import * as status from "./internal/grpcStatus.ts"
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.Code.NOT_FOUND) // 5
  * ```
@@ -54,7 +54,7 @@ export const Code: typeof status.Code = status.Code
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const c: Grpc.Code = Grpc.Code.UNAVAILABLE
  * ```
@@ -69,7 +69,7 @@ export type Code = status.Code
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.codeName(14)) // "UNAVAILABLE"
  * ```
@@ -84,7 +84,7 @@ export const codeName: (code: number) => string = status.nameOf
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.httpStatusOf(Grpc.Code.RESOURCE_EXHAUSTED)) // 429
  * ```
@@ -101,7 +101,7 @@ export const httpStatusOf: (code: number) => number = status.httpStatusOf
  * @example
  * ```ts
  * import { Exposure, Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.codeOfView(Exposure.view(new Fault.RateLimited({})))) // 8 (RESOURCE_EXHAUSTED)
  * ```
@@ -116,7 +116,7 @@ export const codeOfView: (view: Exposure.PublicView) => Code = status.codeOf
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.DetailsKey) // "grpc-status-details-bin"
  * ```
@@ -135,7 +135,7 @@ export const DetailsKey: "grpc-status-details-bin" = details.detailsKey
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const config: Grpc.Config = { domain: "orders.example.com" }
  * ```
@@ -153,7 +153,7 @@ export interface Config {
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.defaultConfig.domain) // "effect-faults"
  * ```
@@ -169,7 +169,7 @@ export const defaultConfig: Config = { domain: "effect-faults" }
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const domain = Effect.map(Grpc.CurrentConfig, (c) => c.domain)
  * ```
@@ -186,7 +186,7 @@ export const CurrentConfig: Context.Reference<Config> = Context.Reference<Config
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const Orders = Grpc.layerConfig({ domain: "orders.example.com" })
  * ```
@@ -207,7 +207,7 @@ export const layerConfig = (config: Partial<Config>): Layer.Layer<never> =>
  * @example
  * ```ts
  * import { Catalog } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const options: Grpc.EncodeOptions = { domain: "orders.example.com", catalog: Catalog.builtin }
  * ```
@@ -230,7 +230,7 @@ export interface EncodeOptions {
  * @example
  * ```ts
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const e: Grpc.Encoded = Grpc.encode(new Fault.NotFound({ resource: "order", id: "42" }))
  * console.log(e.code, e.details) // 5 "order '42' not found"
@@ -247,22 +247,13 @@ export interface Encoded {
   readonly view: Exposure.PublicView
 }
 
-const staticStatus = (entry: Catalog.Entry | undefined): boolean =>
-  entry === undefined || entry.fault === undefined || typeof entry.fault[Fault.TypeId].status === "number"
-
-/**
- * The public view gRPC renders. A catalog entry derived from a class whose status depends on the
- * instance (`SchemaViolation`, `NotWellFormed`, the security faults) records 500 for all of them, so
- * for those the fault's own status decides what is public and the catalog only names a redacted code.
- */
-const viewOf = (failure: unknown, options: EncodeOptions | undefined): Exposure.PublicView => {
-  const catalog = options?.catalog ?? Catalog.builtin
-  const entry = Fault.isFault(failure) ? Catalog.lookup(catalog, failure) : undefined
-  const base = { correlationId: options?.correlationId, config: options?.config }
-  if (staticStatus(entry)) return Failures.publicView(failure, { ...base, catalog })
-  const own = Failures.publicView(failure, base)
-  return own.redacted ? { ...Failures.publicView(failure, { ...base, catalog }), status: own.status } : own
-}
+/** The public view gRPC renders: the shared RPC view, through the catalog in use. */
+const viewOf = (failure: unknown, options: EncodeOptions | undefined): Exposure.PublicView =>
+  Failures.publicView(failure, {
+    correlationId: options?.correlationId,
+    config: options?.config,
+    catalog: options?.catalog ?? Catalog.builtin
+  })
 
 /**
  * Renders anything a handler failed with (a fault, an error, a defect) for gRPC, through its public
@@ -272,7 +263,7 @@ const viewOf = (failure: unknown, options: EncodeOptions | undefined): Exposure.
  * @example
  * ```ts
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const e = Grpc.encode(new Fault.RateLimited({ retryAfterMs: 1500 }), { correlationId: "4f1c…" })
  * console.log(Grpc.codeName(e.code), e.metadata[Grpc.DetailsKey] instanceof Uint8Array) // "RESOURCE_EXHAUSTED" true
@@ -298,7 +289,7 @@ export const encode = (failure: unknown, options?: EncodeOptions): Encoded => {
  * @example
  * ```ts
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.codeOf(new Fault.Timeout({ budget: "overall", afterMs: 500, phase: "MaybeDelivered" }))) // 4
  * ```
@@ -316,7 +307,7 @@ export const codeOf = (failure: unknown, options?: EncodeOptions): Code => statu
  * ```ts
  * import * as grpc from "@grpc/grpc-js"
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const handler: grpc.handleUnaryCall<unknown, unknown> = (_call, callback) =>
  *   callback(Grpc.toServiceError(new Fault.NotFound({ resource: "order", id: "42" })))
@@ -346,7 +337,7 @@ export const toServiceError = (failure: unknown, options?: EncodeOptions): grpc.
  * @example
  * ```ts
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const e = Grpc.encode(new Fault.RateLimited({ retryAfterMs: 1500 }))
  * const d: Grpc.Details | undefined = Grpc.decodeDetails(e.metadata[Grpc.DetailsKey] as Uint8Array)
@@ -365,7 +356,7 @@ export type Details = details.Details
  * @example
  * ```ts
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const e = Grpc.encode(new Fault.NotFound({ id: "42" }))
  * const d = Grpc.decodeDetails(e.metadata[Grpc.DetailsKey] as Uint8Array)
@@ -384,7 +375,7 @@ export const decodeDetails: (bytes: Uint8Array) => Details | undefined = details
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const incoming: Grpc.Incoming = { code: 5, details: "order '42' not found", metadata: {} }
  * ```
@@ -404,7 +395,7 @@ export interface Incoming {
  * @example
  * ```ts
  * import { Catalog } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const options: Grpc.DecodeOptions = { mode: "trust", catalog: Catalog.builtin, method: "/orders.Orders/Get" }
  * ```
@@ -437,7 +428,7 @@ const mapOf = (metadata: Incoming["metadata"]): Readonly<Record<string, details.
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const r = Grpc.toReceived({ code: 5, details: "no such order", metadata: {} })
  * console.log(r.code, r.status) // "NotFound" 404
@@ -531,7 +522,7 @@ const localFault = (incoming: Incoming, map: Readonly<Record<string, unknown>>, 
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const refused = { code: 14, details: "No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1", metadata: {} }
  * console.log(Grpc.toFault(refused)._tag) // "Unreachable"
@@ -567,7 +558,7 @@ export const toFault = (incoming: Incoming, options?: DecodeOptions): Fault.Faul
  *
  * @example
  * ```ts
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * console.log(Grpc.fromError(new Error("boom"))._tag) // "InternalError"
  * ```
@@ -597,7 +588,7 @@ export const fromError = (error: unknown, options?: DecodeOptions): Fault.Fault 
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const options: Grpc.HandlerOptions<{ readonly id: string }, { readonly id: string }> = {
  *   request: Schema.Struct({ id: Schema.String }),
@@ -638,7 +629,7 @@ const failureOf = <E>(cause: Cause.Cause<E>): unknown => {
  * import * as grpc from "@grpc/grpc-js"
  * import { Effect } from "effect"
  * import { Fault } from "effect-faults"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const program = Effect.gen(function*() {
  *   const get = yield* Grpc.handleUnary((req: { readonly id: string }) =>
@@ -720,7 +711,7 @@ export const handleUnary = <Req, Res, E, R>(
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * const options: Grpc.CallOptions<{ readonly id: string }> = {
  *   request: Schema.Struct({ id: Schema.String }),
@@ -760,7 +751,7 @@ export interface CallOptions<A> {
  * ```ts
  * import * as grpc from "@grpc/grpc-js"
  * import { Effect, Schema } from "effect"
- * import { Grpc } from "effect-faults/rpc"
+ * import { Grpc } from "effect-faults/rpc/grpc"
  *
  * declare const client: grpc.Client
  * declare const Get: grpc.MethodDefinition<{ id: string }, { id: string }>
