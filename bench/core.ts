@@ -14,10 +14,19 @@ class PlainTaggedError extends Schema.TaggedError<PlainTaggedError>()("PlainTagg
 export async function run() {
   section("core: creating a fault (goal: API faults ≥ 5x cheaper than new Error(), internal faults keep their stack)")
   const error = cpu("new Error(message)", () => new Error("order 42 not found"))
-  compare(cpu("Schema.TaggedError (Effect, with stack) — the status quo", () => new PlainTaggedError({ resource: "order", id: "42" })), error)
+  compare(
+    cpu(
+      "Schema.TaggedError (Effect, with stack) — the status quo",
+      () => new PlainTaggedError({ resource: "order", id: "42" })
+    ),
+    error
+  )
   const api = [
     cpu("Fault.NotFound", () => new Fault.NotFound({ resource: "order", id: "42" })),
-    cpu("Fault.InvalidFieldValue", () => new Fault.InvalidFieldValue({ field: "amount", expectedValue: "number", receivedValue: "ten" })),
+    cpu(
+      "Fault.InvalidFieldValue",
+      () => new Fault.InvalidFieldValue({ field: "amount", expectedValue: "number", receivedValue: "ten" })
+    ),
     cpu("Fault.RateLimited", () => new Fault.RateLimited({ retryAfterMs: 1000 })),
     cpu("Fault.Timeout", () => new Fault.Timeout({ budget: "overall", afterMs: 30_000, phase: "MaybeDelivered" })),
     cpu("Fault.Unreachable", () => new Fault.Unreachable({ host: "db", reason: "ECONNREFUSED" })),
@@ -28,8 +37,14 @@ export async function run() {
 
   section("core: public view + JSON vs JSON.stringify of the same object (goal ≤ 1.5x)")
   const cases: Array<[string, Fault.Fault]> = [
-    ["NotFound (public, 2 fields)", new Fault.NotFound({ resource: "order", id: "42", correlationId: "550e8400-e29b-11d4-a716-446655440000" })],
-    ["InvalidFieldValue (public, 3 fields)", new Fault.InvalidFieldValue({ field: "amount", expectedValue: "number", receivedValue: "ten" })],
+    [
+      "NotFound (public, 2 fields)",
+      new Fault.NotFound({ resource: "order", id: "42", correlationId: "550e8400-e29b-11d4-a716-446655440000" })
+    ],
+    [
+      "InvalidFieldValue (public, 3 fields)",
+      new Fault.InvalidFieldValue({ field: "amount", expectedValue: "number", receivedValue: "ten" })
+    ],
     ["InternalError (redacted)", new Fault.InternalError({ message: "pool exhausted" })]
   ]
   for (const [name, fault] of cases) {

@@ -67,7 +67,9 @@ export const compare = (
     met = goal.kind === "at most" ? ratio <= goal.ratio : baseline.ns / subject.ns >= goal.ratio
     goalText = goal.kind === "at most"
       ? `  goal ≤ ${goal.ratio}x: ${met ? "met" : "NOT met"}`
-      : `  (${(baseline.ns / subject.ns).toFixed(1)}x cheaper) goal ≥ ${goal.ratio}x cheaper: ${met ? "met" : "NOT met"}`
+      : `  (${(baseline.ns / subject.ns).toFixed(1)}x cheaper) goal ≥ ${goal.ratio}x cheaper: ${
+        met ? "met" : "NOT met"
+      }`
   }
   console.log(
     `  ${subject.name.padEnd(66)} ${fmt(subject.ns).padStart(9)}  vs ${baseline.name} ${fmt(baseline.ns)}  = ${

@@ -12,9 +12,9 @@
  * `npm run bench -- http-client`
  */
 import { Schema } from "effect"
-import { ProblemDetails } from "effect/http"
 import { Catalog, Network } from "effect-faults"
 import { Client, Problem } from "effect-faults/http"
+import { ProblemDetails } from "effect/http"
 import { compare, cpu, section } from "./harness.ts"
 
 const body = JSON.stringify({
@@ -44,7 +44,12 @@ const trust: Client.DecodeOptions = { mode: "trust", catalog: Catalog.builtin, n
 const decodeProblemDetails = Schema.decodeUnknownSync(ProblemDetails.Schema)
 
 const refused = new TypeError("fetch failed", {
-  cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED", syscall: "connect", address: "127.0.0.1", port: 9 })
+  cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
+    code: "ECONNREFUSED",
+    syscall: "connect",
+    address: "127.0.0.1",
+    port: 9
+  })
 })
 
 export async function run(): Promise<void> {
@@ -52,24 +57,43 @@ export async function run(): Promise<void> {
   // sanity: each subject really produces what it claims, so the numbers measure real work
   const a = Client.decode(incoming, distrustAll)
   const b = Client.decode(incoming, trust)
-  if (a._tag !== "RemoteFault" || b._tag !== "NotFound" || b.origin !== "remote") throw new Error("bench subjects are wrong")
+  if (a._tag !== "RemoteFault" || b._tag !== "NotFound" || b.origin !== "remote") {
+    throw new Error("bench subjects are wrong")
+  }
 
   const parse = cpu("JSON.parse(problem+json body)", () => JSON.parse(body))
   const ops = (ns: number) => `${(1e9 / ns / 1e6).toFixed(2)} M/s`
   const d1 = cpu("Client.decode, distrust, problem dialect only → RemoteFault", () => Client.decode(incoming, distrust))
   const r1 = compare(d1, parse, { kind: "at most", ratio: 2 })
-  console.log(`    ${ops(d1.ns)} on one core (goal ≥ 1 M/s: ${1e9 / d1.ns >= 1e6 ? "met" : "NOT met"}); goal ≤ 2x: ${r1.met ? "met" : "NOT met"}`)
+  console.log(
+    `    ${ops(d1.ns)} on one core (goal ≥ 1 M/s: ${1e9 / d1.ns >= 1e6 ? "met" : "NOT met"}); goal ≤ 2x: ${
+      r1.met ? "met" : "NOT met"
+    }`
+  )
   const d2 = cpu("Client.decode, distrust, all six dialects → RemoteFault", () => Client.decode(incoming, distrustAll))
   const r2 = compare(d2, parse, { kind: "at most", ratio: 2 })
-  console.log(`    ${ops(d2.ns)} on one core (goal ≥ 1 M/s: ${1e9 / d2.ns >= 1e6 ? "met" : "NOT met"}); goal ≤ 2x: ${r2.met ? "met" : "NOT met"}`)
-  const d3 = cpu("Client.decode, trust → NotFound through its Schema", () => Client.decode(incoming, trust), { iterations: 50_000 })
+  console.log(
+    `    ${ops(d2.ns)} on one core (goal ≥ 1 M/s: ${1e9 / d2.ns >= 1e6 ? "met" : "NOT met"}); goal ≤ 2x: ${
+      r2.met ? "met" : "NOT met"
+    }`
+  )
+  const d3 = cpu("Client.decode, trust → NotFound through its Schema", () => Client.decode(incoming, trust), {
+    iterations: 50_000
+  })
   compare(d3, parse)
   console.log(`    ${ops(d3.ns)} on one core`)
-  const d4 = cpu("JSON.parse + Effect ProblemDetails schema decode (a user's baseline)", () => decodeProblemDetails(JSON.parse(body)))
+  const d4 = cpu(
+    "JSON.parse + Effect ProblemDetails schema decode (a user's baseline)",
+    () => decodeProblemDetails(JSON.parse(body))
+  )
   compare(d4, parse)
 
   section("HTTP client: transport error → typed fault")
-  const ctor = cpu("new Error + TypeError wrapper (what fetch allocates)", () => new TypeError("fetch failed", { cause: new Error("x") }), { iterations: 50_000 })
+  const ctor = cpu(
+    "new Error + TypeError wrapper (what fetch allocates)",
+    () => new TypeError("fetch failed", { cause: new Error("x") }),
+    { iterations: 50_000 }
+  )
   const n = cpu("Network.classify(fetch TypeError → ECONNREFUSED)", () => Network.classify(refused))
   compare(n, ctor)
 }

@@ -13,8 +13,8 @@
 import amqp from "amqplib"
 import { Effect, Schema } from "effect"
 import * as Fault from "../src/Fault.ts"
-import { Consumer } from "../src/queue/index.ts"
 import { AmqpDriver } from "../src/queue/amqp/index.ts"
+import { Consumer } from "../src/queue/index.ts"
 import * as Report from "../src/Report.ts"
 import { section } from "./harness.ts"
 

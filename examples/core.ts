@@ -18,7 +18,14 @@ const lookup = (id: string) =>
   Effect.gen(function*() {
     yield* Effect.logInfo(`looking up ${id}`)
     if (id === "i-0") return yield* new InvalidInstanceID_NotFound({ instanceId: id })
-    if (id === "i-1") return yield* new Fault.Timeout({ operation: "GET /instances/i-1", budget: "overall", afterMs: 30_000, phase: "MaybeDelivered" })
+    if (id === "i-1") {
+      return yield* new Fault.Timeout({
+        operation: "GET /instances/i-1",
+        budget: "overall",
+        afterMs: 30_000,
+        phase: "MaybeDelivered"
+      })
+    }
     if (id === "i-2") {
       return yield* new Fault.InternalError({
         message: "pool exhausted: postgres://admin:hunter2@db.internal/app",
@@ -48,10 +55,20 @@ export async function run() {
       }
       const internal = yield* Effect.flip(lookup("i-2"))
       const view = Exposure.view(internal, { correlationId: yield* Correlation.CorrelationId })
-      console.log("  what the other party sees of the internal fault:", JSON.stringify({ code: view.code, message: view.message, status: view.status, correlationId: view.correlationId }))
+      console.log(
+        "  what the other party sees of the internal fault:",
+        JSON.stringify({
+          code: view.code,
+          message: view.message,
+          status: view.status,
+          correlationId: view.correlationId
+        })
+      )
       console.log("  what the log gets (below): the original, under event id", internal.eventId)
       yield* Report.unhandled(internal, { source: "tour" })
-      const gateway = Exposure.view(new Fault.Unreachable({ host: "10.0.0.7", reason: "ECONNREFUSED" }), { catalog: Catalog.gateway })
+      const gateway = Exposure.view(new Fault.Unreachable({ host: "10.0.0.7", reason: "ECONNREFUSED" }), {
+        catalog: Catalog.gateway
+      })
       console.log(`  an unreachable device through the gateway catalog: ${gateway.status} ${gateway.message}`)
     }).pipe(
       Correlation.accept({ "x-correlator": "550e8400-e29b-11d4-a716-446655440000" }),

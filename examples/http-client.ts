@@ -11,9 +11,9 @@ import type { AddressInfo } from "node:net"
 import * as Catalog from "../src/Catalog.ts"
 import * as Correlation from "../src/Correlation.ts"
 import * as Fault from "../src/Fault.ts"
+import * as Client from "../src/http/Client.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Report from "../src/Report.ts"
-import * as Client from "../src/http/Client.ts"
 
 const Event = Schema.Struct({ id: Schema.String, signal: Schema.Number })
 const Events = Schema.Array(Event)
@@ -29,15 +29,25 @@ const startVtn = (port = 0) =>
         return
       }
       res.writeHead(404, { "content-type": "application/problem+json", "x-correlator": cid })
-      res.end(JSON.stringify({ type: "urn:fault:NotFound", title: "Not found", status: 404, detail: `program '${req.url}' not found`, code: "NotFound", fields: { resource: "program" } }))
+      res.end(
+        JSON.stringify({
+          type: "urn:fault:NotFound",
+          title: "Not found",
+          status: 404,
+          detail: `program '${req.url}' not found`,
+          code: "NotFound",
+          fields: { resource: "program" }
+        })
+      )
     })
     server.listen(port, "127.0.0.1", () =>
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((r) => {
-          server.closeAllConnections()
-          server.close(() => r())
-        })
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections()
+            server.close(() => r())
+          })
       }))
   })
 
@@ -71,7 +81,11 @@ export async function run(): Promise<void> {
       Effect.catchTag("NotFound", () => Effect.succeed(true)),
       Effect.catch(() => Effect.succeed(false))
     )
-    console.log(`distrust: ${d._tag} remoteCode=${(d as Fault.RemoteFault).remoteCode}; a NotFound handler catches it: ${caughtLocally}`)
+    console.log(
+      `distrust: ${d._tag} remoteCode=${
+        (d as Fault.RemoteFault).remoteCode
+      }; a NotFound handler catches it: ${caughtLocally}`
+    )
 
     const trusting = yield* Client.make({ trust: "trust", catalog: Catalog.builtin, report: false })
     const t = yield* Effect.flip(trusting.get(`${base}/programs/p-9`))

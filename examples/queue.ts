@@ -8,8 +8,8 @@
 import { Duration, Effect, Layer, Logger, Schema } from "effect"
 import * as Correlation from "../src/Correlation.ts"
 import * as Fault from "../src/Fault.ts"
-import { Consumer, Driver, MemoryDriver, Producer } from "../src/queue/index.ts"
 import { AmqpDriver } from "../src/queue/amqp/index.ts"
+import { Consumer, Driver, MemoryDriver, Producer } from "../src/queue/index.ts"
 import { NatsDriver } from "../src/queue/nats/index.ts"
 import * as Report from "../src/Report.ts"
 

@@ -16,7 +16,8 @@ const missing: Array<string> = []
 for (const file of walk("src")) {
   const lines = readFileSync(file, "utf8").split("\n")
   lines.forEach((line, i) => {
-    const match = /^export (?:declare )?(?:abstract )?(?:const|function|class|interface|type|let) ([A-Za-z0-9_$]+)/.exec(line)
+    const match = /^export (?:declare )?(?:abstract )?(?:const|function|class|interface|type|let) ([A-Za-z0-9_$]+)/
+      .exec(line)
     if (match === null) return
     // find the JSDoc block that ends right above the declaration
     let j = i - 1

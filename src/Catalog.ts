@@ -356,8 +356,7 @@ export const gateway: Catalog = make([
     code: "NotConnected",
     status: 460,
     title: "Not connected. Requested device is currently not in connected state at the controller",
-    description:
-      "Response in case the mountName provided in the request is not found in the list of connected devices",
+    description: "Response in case the mountName provided in the request is not found in the list of connected devices",
     expected: "DoNotRetry"
   },
   {

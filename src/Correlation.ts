@@ -210,7 +210,11 @@ export const validate = (header: string, value: string, config: Config = default
     return match === null ? { header, length, reason: "malformed traceparent" } : match[1]!
   }
   if (length > config.maxLength) return { header, length, reason: "too long" }
-  if (config.uuidHeaders.includes(header)) return uuidPattern.test(value) ? value : { header, length, reason: "not a UUID" }
+  if (config.uuidHeaders.includes(header)) {
+    return uuidPattern.test(value)
+      ? value
+      : { header, length, reason: "not a UUID" }
+  }
   return safePattern.test(value) ? value : { header, length, reason: "invalid characters" }
 }
 
@@ -323,7 +327,9 @@ export const accept: {
  */
 export const warnRejected = (accepted: Accepted): Effect.Effect<void> =>
   Effect.logWarning(
-    `correlation header rejected, using ${accepted.source === "generated" ? "a generated" : `the ${accepted.source}`} id`,
+    `correlation header rejected, using ${
+      accepted.source === "generated" ? "a generated" : `the ${accepted.source}`
+    } id`,
     ...accepted.rejected.map((r) => `${r.header} (${r.length} chars): ${r.reason}`)
   ).pipe(Effect.annotateLogs("correlationId", accepted.id))
 

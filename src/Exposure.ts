@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Function, Layer, Schema, SchemaAST } from "effect"
+import { Context, Function, Layer, Schema } from "effect"
 import * as Catalog from "./Catalog.ts"
 import * as Fault from "./Fault.ts"
 import * as internal from "./internal/fault.ts"
@@ -156,31 +156,10 @@ const commonKeys = new Set(["_tag", "message", "retryAfterMs", "correlationId"])
 // Per class: undefined when its fields can be copied as they are, else its canonical JSON encoder.
 const jsonEncoders = new WeakMap<object, ((u: unknown) => unknown) | null>()
 
-// A field whose encoded form is its value (strings, numbers, arrays and structs of them) can be copied
-// as is; anything with a transformation (dates, branded codecs) goes through the class's own encoder.
-const isIdentity = (ast: SchemaAST.AST): boolean => {
-  if (ast.encoding !== undefined) return false
-  switch (ast._tag) {
-    case "Objects":
-      return ast.propertySignatures.every((p) => isIdentity(p.type)) &&
-        ast.indexSignatures.every((i) => isIdentity(i.type))
-    case "Arrays":
-      return ast.elements.every(isIdentity) && ast.rest.every(isIdentity)
-    case "Union":
-      return ast.types.every(isIdentity)
-    case "Declaration":
-    case "Suspend":
-      return false
-    default:
-      return true
-  }
-}
-
 const jsonEncoderOf = (ctor: any): ((u: unknown) => unknown) | null => {
   let cached = jsonEncoders.get(ctor)
   if (cached === undefined) {
-    const fields = ctor.fields as Record<string, Schema.Top> | undefined
-    cached = fields === undefined || Object.values(fields).every((f) => isIdentity(f.ast))
+    cached = internal.hasJsonFields(ctor)
       ? null
       : Schema.encodeUnknownSync(Schema.toCodecJson(ctor) as any) as (u: unknown) => unknown
     jsonEncoders.set(ctor, cached)
@@ -282,7 +261,9 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
   const config = options?.config ?? defaultConfig
   const correlationId = (internal.isFault(failure) ? (failure as Fault.Fault).correlationId : undefined) ??
     options?.correlationId
-  if (!internal.isFault(failure)) return redacted(undefined, 500, "server", "CallOperator", undefined, correlationId, config, failure)
+  if (!internal.isFault(failure)) {
+    return redacted(undefined, 500, "server", "CallOperator", undefined, correlationId, config, failure)
+  }
   const fault = failure as Fault.Fault
   const d = fault[Fault.TypeId]
   const dialect = options?.dialect === undefined ? undefined : d.dialects[options.dialect]
@@ -329,7 +310,7 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
     correlationId,
     eventId: fault.eventId,
     fields,
-    violations: (fields.violations as ReadonlyArray<Fault.FieldViolation> | undefined),
+    violations: fields.violations as ReadonlyArray<Fault.FieldViolation> | undefined,
     trace: config.unsafeTracebacks ? traceOf(fault, config) : undefined,
     redacted: false,
     headers: entry?.headers

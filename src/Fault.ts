@@ -533,7 +533,9 @@ export const define = <Self = never>() =>
     ? "client"
     : "server")
   for (const key of Object.keys(fields)) {
-    if (reserved.has(key)) throw new TypeError(`Fault.define("${tag}"): field '${key}' would hide the fault's own '${key}'`)
+    if (reserved.has(key)) {
+      throw new TypeError(`Fault.define("${tag}"): field '${key}' would hide the fault's own '${key}'`)
+    }
   }
   const status = options.status ?? (side === "client" ? 400 : 500)
   const descriptor: Descriptor<View<Fields>> = {
@@ -562,8 +564,12 @@ export const define = <Self = never>() =>
       if (!stack) return internal.construct(new.target.prototype, tag, props)
       super(internal.schemaProps(props), options)
       if (props !== undefined) {
-        if (props.cause !== undefined) Object.defineProperty(this, "cause", { value: props.cause, writable: true, configurable: true })
-        if (props.origin !== undefined) Object.defineProperty(this, "origin", { value: props.origin, writable: true, configurable: true })
+        if (props.cause !== undefined) {
+          Object.defineProperty(this, "cause", { value: props.cause, writable: true, configurable: true })
+        }
+        if (props.origin !== undefined) {
+          Object.defineProperty(this, "origin", { value: props.origin, writable: true, configurable: true })
+        }
       }
     }
   }
@@ -1356,15 +1362,20 @@ export const descriptor = (self: Fault | { readonly [TypeId]: Descriptor }): Des
 // Combinators
 // -----------------------------------------------------------------------------
 
+const defineOwn = (self: object, key: string, value: unknown) =>
+  Object.defineProperty(self, key, { value, writable: true, enumerable: false, configurable: true })
+
+// The non-enumerable own properties a fault may carry; the rest (tag and fields) are enumerable.
+const localKeys = ["message", "cause", "origin", "stack"] as const
+
 const clone = <F extends Fault>(self: F, patch: (copy: any) => void): F => {
-  const copy = Object.create(Object.getPrototypeOf(self))
-  for (const key of Reflect.ownKeys(self)) Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(self, key)!)
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(self)), self)
+  for (const key of localKeys) {
+    if (Object.hasOwn(self, key)) defineOwn(copy, key, (self as any)[key])
+  }
   patch(copy)
   return copy
 }
-
-const defineOwn = (self: object, key: string, value: unknown) =>
-  Object.defineProperty(self, key, { value, writable: true, enumerable: false, configurable: true })
 
 /**
  * Marks a fault as received from the other party (trust mode): the same class, so typed handlers
@@ -1401,7 +1412,10 @@ export const received = <F extends Fault>(self: F): F =>
 export const withCause: {
   (cause: unknown): <F extends Fault>(self: F) => F
   <F extends Fault>(self: F, cause: unknown): F
-} = Function.dual(2, <F extends Fault>(self: F, cause: unknown): F => clone(self, (copy) => defineOwn(copy, "cause", cause)))
+} = Function.dual(
+  2,
+  <F extends Fault>(self: F, cause: unknown): F => clone(self, (copy) => defineOwn(copy, "cause", cause))
+)
 
 /**
  * Sets the correlation id a fault belongs to.

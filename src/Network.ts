@@ -197,7 +197,12 @@ const system: Record<string, Entry> = {
   EINTR: lost("system", "the call was interrupted"),
   EMSGSIZE: lost("system", "message too long for the transport"),
   // a time budget of the kernel ran out: connect (SYN) or read (keep-alive / user timeout)
-  ETIMEDOUT: timeout("system", "response", "MaybeDelivered", "the operation timed out (connect when syscall is connect)"),
+  ETIMEDOUT: timeout(
+    "system",
+    "response",
+    "MaybeDelivered",
+    "the operation timed out (connect when syscall is connect)"
+  ),
   // local programming errors surfaced by libuv: not the peer's doing
   EBADF: internalError("system", "bad file descriptor: a socket used after close"),
   EINVAL: internalError("system", "invalid argument to a socket call"),
@@ -347,7 +352,12 @@ const nodeTls: Record<string, Entry> = {
 }
 
 const nodeNet: Record<string, Entry> = {
-  ERR_SOCKET_CONNECTION_TIMEOUT: timeout("node", "connect", "BeforeSend", "every address of the host timed out (autoSelectFamily)"),
+  ERR_SOCKET_CONNECTION_TIMEOUT: timeout(
+    "node",
+    "connect",
+    "BeforeSend",
+    "every address of the host timed out (autoSelectFamily)"
+  ),
   ERR_SOCKET_CLOSED_BEFORE_CONNECTION: lost("node", "the socket closed before it connected", "BeforeSend"),
   ERR_SOCKET_CLOSED: lost("node", "the socket is closed"),
   ERR_SOCKET_BAD_PORT: internalError("node", "the port is out of range"),
@@ -486,7 +496,7 @@ const children = (u: object): Array<unknown> => {
   }
   if ("cause" in o) out.push(o.cause)
   const errors = (u as { readonly errors?: unknown }).errors
-  if (Array.isArray(errors)) for (let i = 0; i < errors.length && i < 16; i++) out.push(errors[i])
+  if (Array.isArray(errors)) { for (let i = 0; i < errors.length && i < 16; i++) out.push(errors[i]) }
   return out
 }
 
@@ -593,7 +603,15 @@ const syscallOf = (error: object): string | undefined => {
 }
 
 // Failures during connect or name resolution happen before a request byte is written.
-const beforeSendSyscalls = new Set(["connect", "getaddrinfo", "getnameinfo", "lookup", "queryA", "queryAaaa", "queryAny"])
+const beforeSendSyscalls = new Set([
+  "connect",
+  "getaddrinfo",
+  "getnameinfo",
+  "lookup",
+  "queryA",
+  "queryAaaa",
+  "queryAny"
+])
 
 const timeoutMs = (error: object): number | undefined => {
   const timeout = prop(error, "timeout")
@@ -667,7 +685,9 @@ export const toFault = (found: Found, original: unknown, context: Context = {}):
         afterMs,
         phase,
         // Timeout has no `reason` field: the platform code goes into the message
-        message: `${context.operation ?? "call"} timed out${afterMs > 0 ? ` after ${afterMs}ms` : ""} (${spent}, ${reason})`,
+        message: `${context.operation ?? "call"} timed out${
+          afterMs > 0 ? ` after ${afterMs}ms` : ""
+        } (${spent}, ${reason})`,
         cause
       })
     }
@@ -719,7 +739,9 @@ export const classify = (error: unknown, context?: Context): Fault.Fault | undef
     return toFault(found, error, context)
   } catch (cause) {
     // only a hostile object (throwing getters, a revoked Proxy) gets here
-    return found === undefined ? undefined : new Fault.InternalError({ message: `could not classify ${found.code}`, cause })
+    return found === undefined
+      ? undefined
+      : new Fault.InternalError({ message: `could not classify ${found.code}`, cause })
   }
 }
 

@@ -14,6 +14,7 @@
 import { Context, Layer, Result, Schema } from "effect"
 import * as Catalog from "./Catalog.ts"
 import * as Fault from "./Fault.ts"
+import * as internal from "./internal/fault.ts"
 
 /**
  * The trust mode.
@@ -134,15 +135,32 @@ export const remote = (received: Received, protocol: string): Fault.RemoteFault 
     correlationId: received.correlationId
   })
 
-const decoders = new WeakMap<object, (u: unknown) => Result.Result<Fault.Fault, unknown>>()
-const decoderOf = (faultClass: object) => {
-  let decode = decoders.get(faultClass)
-  if (decode === undefined) {
-    // Fields arrive as JSON: decode through the class's canonical JSON codec (dates as strings…)
-    decode = Schema.decodeUnknownResult(Schema.toCodecJson(faultClass as any) as any) as any
-    decoders.set(faultClass, decode!)
+// Per class, how to check what arrived: a type guard over the fields when they are their own JSON
+// form (then the fast constructor builds the fault), else the class's canonical JSON codec.
+type Check =
+  | { readonly _tag: "Guard"; readonly is: (u: unknown) => boolean }
+  | { readonly _tag: "Codec"; readonly decode: (u: unknown) => Result.Result<Fault.Fault, unknown> }
+const checks = new WeakMap<object, Check>()
+const fieldNames = new WeakMap<object, ReadonlyArray<string>>()
+const fieldNamesOf = (faultClass: any): ReadonlyArray<string> => {
+  let names = fieldNames.get(faultClass)
+  if (names === undefined) {
+    names = Object.keys(faultClass.fields ?? {}).filter((n) =>
+      n !== "_tag" && n !== "message" && n !== "retryAfterMs" && n !== "correlationId"
+    )
+    fieldNames.set(faultClass, names)
   }
-  return decode!
+  return names
+}
+const checkOf = (faultClass: any): Check => {
+  let check = checks.get(faultClass)
+  if (check === undefined) {
+    check = internal.hasJsonFields(faultClass)
+      ? { _tag: "Guard", is: Schema.is(Schema.Struct(faultClass.fields)) as (u: unknown) => boolean }
+      : { _tag: "Codec", decode: Schema.decodeUnknownResult(Schema.toCodecJson(faultClass) as any) as any }
+    checks.set(faultClass, check)
+  }
+  return check
 }
 
 /**
@@ -164,10 +182,24 @@ export const toFault = (received: Received, options: Options): Fault.Fault => {
   if (options.mode === "distrust") return remote(received, options.protocol)
   const faultClass = options.catalog.byCode.get(received.code)?.fault
   if (faultClass === undefined) return remote(received, options.protocol)
-  const input: Record<string, unknown> = { ...received.fields, _tag: faultClass[Fault.TypeId].tag }
+  // Only the class's own fields are taken from the other party: never a key it did not declare
+  // (`code`, `__proto__`…), which could shadow what the fault says of itself.
+  const input: Record<string, unknown> = { _tag: faultClass[Fault.TypeId].tag }
+  const fields = received.fields
+  if (fields !== undefined) {
+    for (const name of fieldNamesOf(faultClass)) {
+      if (Object.hasOwn(fields, name)) input[name] = fields[name]
+    }
+  }
   if (received.message !== undefined) input.message = received.message
   if (received.retryAfterMs !== undefined) input.retryAfterMs = received.retryAfterMs
   if (received.correlationId !== undefined) input.correlationId = received.correlationId
-  const result = decoderOf(faultClass)(input)
+  const check = checkOf(faultClass)
+  if (check._tag === "Guard") {
+    if (!check.is(input)) return remote(received, options.protocol)
+    input.origin = "remote"
+    return new (faultClass as any)(input)
+  }
+  const result = check.decode(input)
   return Result.isSuccess(result) ? Fault.received(result.success) : remote(received, options.protocol)
 }

@@ -39,12 +39,18 @@ describe("Catalog", () => {
     const byStatus = new Map(Catalog.gateway.entries.map((e) => [e.status, e]))
     assert.deepStrictEqual([...byStatus.keys()], [429, 460, 461, 470, 471, 502, 530, 531, 532, 533, 550])
     assert.strictEqual(byStatus.get(429)!.title, "Too many requests")
-    assert.strictEqual(byStatus.get(460)!.title, "Not connected. Requested device is currently not in connected state at the controller")
+    assert.strictEqual(
+      byStatus.get(460)!.title,
+      "Not connected. Requested device is currently not in connected state at the controller"
+    )
     assert.strictEqual(byStatus.get(530)!.title, "Data invalid. Response data not available, incomplete or corrupted")
     assert.strictEqual(byStatus.get(531)!.title, "Bad Gateway. Authentication at upstream server failed.")
     assert.strictEqual(byStatus.get(532)!.title, "Bad Gateway. Upstream server not responding.")
     assert.strictEqual(byStatus.get(550)!.title, "Requestor information for callback execution not found.")
-    assert.match(byStatus.get(532)!.description, /^Response in case the server is acting as a gateway or proxy and was unable to connect/)
+    assert.match(
+      byStatus.get(532)!.description,
+      /^Response in case the server is acting as a gateway or proxy and was unable to connect/
+    )
   })
 
   it("maps what a gateway meets to the gateway codes", () => {

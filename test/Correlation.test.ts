@@ -25,15 +25,26 @@ describe("Correlation", () => {
     ])
     assert.notInclude(JSON.stringify(r), "stolen")
     assert.strictEqual(Correlation.validate("x-request-id", "a".repeat(129)).constructor, Object)
-    assert.deepStrictEqual(Correlation.validate("x-request-id", ""), { header: "x-request-id", length: 0, reason: "empty" })
-    assert.deepStrictEqual(Correlation.validate("traceparent", "00-zz"), { header: "traceparent", length: 5, reason: "malformed traceparent" })
+    assert.deepStrictEqual(Correlation.validate("x-request-id", ""), {
+      header: "x-request-id",
+      length: 0,
+      reason: "empty"
+    })
+    assert.deepStrictEqual(Correlation.validate("traceparent", "00-zz"), {
+      header: "traceparent",
+      length: 5,
+      reason: "malformed traceparent"
+    })
   })
 
   it.effect("accept logs a warning for a rejected header without its value, and puts the id on every log line", () =>
     Effect.gen(function*() {
       const lines: Array<{ message: string; annotations: Record<string, unknown> }> = []
       const capture = Logger.make((o) => {
-        lines.push({ message: JSON.stringify(o.message), annotations: { ...o.fiber.getRef(References.CurrentLogAnnotations) } })
+        lines.push({
+          message: JSON.stringify(o.message),
+          annotations: { ...o.fiber.getRef(References.CurrentLogAnnotations) }
+        })
       })
       const id = yield* Effect.gen(function*() {
         yield* Effect.log("handling")
@@ -64,7 +75,9 @@ describe("Correlation", () => {
       const capture = Logger.make((o) => {
         logged++
         const fromLog = o.fiber.getRef(References.CurrentLogAnnotations).correlationId
-        if (fromLog !== o.fiber.getRef(Correlation.CorrelationId) || String(o.message) !== String([fromLog])) crossTalk++
+        if (fromLog !== o.fiber.getRef(Correlation.CorrelationId) || String(o.message) !== String([fromLog])) {
+          crossTalk++
+        }
       })
       const unit = (i: number) => {
         const id = `unit-${i}`

@@ -3,13 +3,20 @@ import { Schema } from "effect"
 import { Catalog, Exposure, Fault } from "effect-faults"
 
 // Secrets planted in every place a careless encoder could pick them up from.
-const secrets = ["hunter2", "postgres://admin:s3cr3t@db.internal:5432/app", "Bearer eyJhbGciOiJIUzI1NiJ9.secret-token", "AKIAIOSFODNN7EXAMPLE"]
+const secrets = [
+  "hunter2",
+  "postgres://admin:s3cr3t@db.internal:5432/app",
+  "Bearer eyJhbGciOiJIUzI1NiJ9.secret-token",
+  "AKIAIOSFODNN7EXAMPLE"
+]
 const planted = secrets.join(" | ")
 const leaks = (view: Exposure.PublicView) => secrets.filter((s) => JSON.stringify(view).includes(s))
 
 describe("Exposure", () => {
   it("4xx faults are public: code, message and fields go out", () => {
-    const view = Exposure.view(new Fault.InvalidFieldValue({ field: "amount", expectedValue: "a number", receivedValue: "ten" }))
+    const view = Exposure.view(
+      new Fault.InvalidFieldValue({ field: "amount", expectedValue: "a number", receivedValue: "ten" })
+    )
     assert.strictEqual(view.code, "InvalidFieldValue")
     assert.strictEqual(view.status, 400)
     assert.strictEqual(view.message, "invalid value for amount: expected a number, received ten")
@@ -18,7 +25,15 @@ describe("Exposure", () => {
   })
 
   it("5xx and internal faults go out as InternalError with the generic message, keeping status and retry hints", () => {
-    const view = Exposure.view(new Fault.Timeout({ operation: `GET ${planted}`, budget: "overall", afterMs: 5, phase: "MaybeDelivered", retryAfterMs: 100 }))
+    const view = Exposure.view(
+      new Fault.Timeout({
+        operation: `GET ${planted}`,
+        budget: "overall",
+        afterMs: 5,
+        phase: "MaybeDelivered",
+        retryAfterMs: 100
+      })
+    )
     assert.strictEqual(view.code, "InternalError")
     assert.strictEqual(view.message, "Internal error")
     assert.strictEqual(view.status, 504)
@@ -29,7 +44,10 @@ describe("Exposure", () => {
   })
 
   it("a fault marked public, or with an override for the dialect in use, is public even at 5xx", () => {
-    assert.strictEqual(Exposure.view(new Fault.Unavailable({ reason: "maintenance" })).message, "service unavailable (maintenance)")
+    assert.strictEqual(
+      Exposure.view(new Fault.Unavailable({ reason: "maintenance" })).message,
+      "service unavailable (maintenance)"
+    )
     class DbDown extends Fault.define<DbDown>()("DbDown", {}, {
       category: "internal",
       expected: "RetryLater",
@@ -44,7 +62,9 @@ describe("Exposure", () => {
   })
 
   it("a catalogued 5xx answer keeps the catalog's code and fixed message, never the fault's", () => {
-    const view = Exposure.view(new Fault.Unreachable({ host: "10.1.2.3", reason: planted }), { catalog: Catalog.gateway })
+    const view = Exposure.view(new Fault.Unreachable({ host: "10.1.2.3", reason: planted }), {
+      catalog: Catalog.gateway
+    })
     assert.strictEqual(view.code, "UpstreamNotResponding")
     assert.strictEqual(view.status, 532)
     assert.strictEqual(view.message, "Bad Gateway. Upstream server not responding.")
@@ -57,7 +77,11 @@ describe("Exposure", () => {
       new Fault.InternalError({ message: planted, cause: new Error(planted) }),
       new Fault.Unreachable({ host: planted, reason: planted }),
       new Fault.ConnectionLost({ reason: planted, phase: "MaybeDelivered", cause: { password: "hunter2" } }),
-      new Fault.RemoteFault({ remoteCode: "E", remoteMessage: planted, failure: { type: "E", message: planted, parents: [], trace: planted } }),
+      new Fault.RemoteFault({
+        remoteCode: "E",
+        remoteMessage: planted,
+        failure: { type: "E", message: planted, parents: [], trace: planted }
+      }),
       new Fault.SchemaViolation({ direction: "inbound", violations: [{ field: "x", message: planted }] }),
       new Fault.BadStatus({ statusCode: 500, excerpt: planted }),
       new Error(planted),
@@ -95,11 +119,16 @@ describe("Exposure", () => {
   })
 
   it("with the built-in catalog, classes whose status follows the instance keep the instance's status", () => {
-    const out = Exposure.view(new Fault.SchemaViolation({ direction: "outbound", violations: [{ field: "a", message: "m" }] }), { catalog: Catalog.builtin })
+    const out = Exposure.view(
+      new Fault.SchemaViolation({ direction: "outbound", violations: [{ field: "a", message: "m" }] }),
+      { catalog: Catalog.builtin }
+    )
     assert.deepStrictEqual([out.status, out.code, out.redacted], [400, "SchemaViolation", false])
     const sig = Exposure.view(new Fault.SignatureMissing({ missing: [] }), { catalog: Catalog.builtin })
     assert.deepStrictEqual([sig.status, sig.code], [401, "SignatureMissing"])
-    const inbound = Exposure.view(new Fault.SchemaViolation({ direction: "inbound", violations: [] }), { catalog: Catalog.builtin })
+    const inbound = Exposure.view(new Fault.SchemaViolation({ direction: "inbound", violations: [] }), {
+      catalog: Catalog.builtin
+    })
     assert.deepStrictEqual([inbound.status, inbound.code, inbound.redacted], [502, "SchemaViolation", true])
   })
 
@@ -115,7 +144,10 @@ describe("Exposure", () => {
 
   it("carries the correlation id: the fault's own, else the one given", () => {
     assert.strictEqual(Exposure.view(new Fault.NotFound({}), { correlationId: "c-1" }).correlationId, "c-1")
-    assert.strictEqual(Exposure.view(new Fault.NotFound({ correlationId: "c-0" }), { correlationId: "c-1" }).correlationId, "c-0")
+    assert.strictEqual(
+      Exposure.view(new Fault.NotFound({ correlationId: "c-0" }), { correlationId: "c-1" }).correlationId,
+      "c-0"
+    )
     assert.strictEqual(Exposure.view(new Error("x"), { correlationId: "c-2" }).correlationId, "c-2")
   })
 })

@@ -3,7 +3,14 @@ import { Arbitrary, Effect, Match, Schema } from "effect"
 import { Fault } from "effect-faults"
 
 const expectedValues: ReadonlyArray<Fault.Expected> = Fault.ExpectedSchema.literals
-const categories: ReadonlyArray<Fault.Category> = ["transport", "protocol", "application", "security", "remote", "internal"]
+const categories: ReadonlyArray<Fault.Category> = [
+  "transport",
+  "protocol",
+  "application",
+  "security",
+  "remote",
+  "internal"
+]
 
 class InvalidInstanceID_NotFound extends Fault.define<InvalidInstanceID_NotFound>()("InvalidInstanceID_NotFound", {
   instanceId: Schema.String

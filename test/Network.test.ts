@@ -1,14 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect } from "effect"
-import { HttpClientError, HttpClientRequest } from "effect/http"
 import { Fault, Network } from "effect-faults"
+import { HttpClientError, HttpClientRequest } from "effect/http"
 import * as dns from "node:dns"
 import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
+import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
 import * as net from "node:net"
-import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import * as util from "node:util"
 import * as Certs from "./secure/certs.ts"
@@ -18,32 +18,78 @@ const coded = (code: string, extra: Record<string, unknown> = {}) =>
 
 /** libuv codes that are about files and processes, never about a connection: deliberately not classified. */
 const notNetwork = new Set([
-  "E2BIG", "EBUSY", "ECHARSET", "EEXIST", "EFBIG", "EISDIR", "ELOOP", "ENAMETOOLONG", "ENOSPC", "ENOTDIR",
-  "ENOTEMPTY", "EOVERFLOW", "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ETXTBSY", "EXDEV", "UNKNOWN", "EMLINK",
-  "ENOTTY", "EFTYPE", "EILSEQ", "EUNATCH", "ENOEXEC"
+  "E2BIG",
+  "EBUSY",
+  "ECHARSET",
+  "EEXIST",
+  "EFBIG",
+  "EISDIR",
+  "ELOOP",
+  "ENAMETOOLONG",
+  "ENOSPC",
+  "ENOTDIR",
+  "ENOTEMPTY",
+  "EOVERFLOW",
+  "ERANGE",
+  "EROFS",
+  "ESPIPE",
+  "ESRCH",
+  "ETXTBSY",
+  "EXDEV",
+  "UNKNOWN",
+  "EMLINK",
+  "ENOTTY",
+  "EFTYPE",
+  "EILSEQ",
+  "EUNATCH",
+  "ENOEXEC"
 ])
 
 /** Node's X.509 verify codes (doc/api/tls.md "X509 certificate error codes"). */
 const x509Codes = [
-  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_CRL", "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
-  "UNABLE_TO_DECRYPT_CRL_SIGNATURE", "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", "CERT_SIGNATURE_FAILURE",
-  "CRL_SIGNATURE_FAILURE", "CERT_NOT_YET_VALID", "CERT_HAS_EXPIRED", "CRL_NOT_YET_VALID", "CRL_HAS_EXPIRED",
-  "ERROR_IN_CERT_NOT_BEFORE_FIELD", "ERROR_IN_CERT_NOT_AFTER_FIELD", "ERROR_IN_CRL_LAST_UPDATE_FIELD",
-  "ERROR_IN_CRL_NEXT_UPDATE_FIELD", "OUT_OF_MEM", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "CERT_CHAIN_TOO_LONG", "CERT_REVOKED",
-  "INVALID_CA", "PATH_LENGTH_EXCEEDED", "INVALID_PURPOSE", "CERT_UNTRUSTED", "CERT_REJECTED", "HOSTNAME_MISMATCH"
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_CRL",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CRL_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CRL_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "CRL_NOT_YET_VALID",
+  "CRL_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "ERROR_IN_CRL_LAST_UPDATE_FIELD",
+  "ERROR_IN_CRL_NEXT_UPDATE_FIELD",
+  "OUT_OF_MEM",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH"
 ]
 
 const undiciRoot = () => {
   const require = createRequire(import.meta.url)
-  return dirname(require.resolve("undici/package.json", { paths: [dirname(require.resolve("@effect/platform-node/package.json"))] }))
+  return dirname(
+    require.resolve("undici/package.json", { paths: [dirname(require.resolve("@effect/platform-node/package.json"))] })
+  )
 }
 const undiciEntry = () => join(undiciRoot(), "index.js")
 
 /** Every `UND_ERR*` code in the undici sources installed with @effect/platform-node. */
 const undiciCodes = (): Array<string> => {
   const root = undiciRoot()
-  const sources = ["lib/core/errors.js", "lib/core/socks5-client.js"].map((f) => readFileSync(join(root, f), "utf8")).join("\n")
+  const sources = ["lib/core/errors.js", "lib/core/socks5-client.js"].map((f) => readFileSync(join(root, f), "utf8"))
+    .join("\n")
   const found = new Set<string>()
   for (const m of sources.matchAll(/["'`](UND_ERR(?:_[A-Z0-9_]*[A-Z0-9])?)["'`$]/g)) found.add(m[1]!)
   return [...found]
@@ -60,7 +106,9 @@ describe("Network tables", () => {
   })
 
   it("classifies every DNS error code of node:dns as Unreachable or Timeout before sending", () => {
-    const codes = Object.entries(dns).filter(([k, v]) => /^[A-Z_]+$/.test(k) && typeof v === "string").map(([, v]) => v as string)
+    const codes = Object.entries(dns).filter(([k, v]) => /^[A-Z_]+$/.test(k) && typeof v === "string").map(([, v]) =>
+      v as string
+    )
     assert.isAbove(codes.length, 20)
     for (const code of [...codes, "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME"]) {
       const entry = Network.lookup(code)
@@ -105,7 +153,9 @@ describe("Network tables", () => {
         const reason = (fault as unknown as { reason?: string }).reason
         assert.strictEqual(reason, code)
       }
-      if (entry.kind === "ConnectionLost" || entry.kind === "Timeout") assert.strictEqual(Fault.phase(fault!), entry.phase)
+      if (entry.kind === "ConnectionLost" || entry.kind === "Timeout") {
+        assert.strictEqual(Fault.phase(fault!), entry.phase)
+      }
     }
     // a handful of local programming errors, listed by name
     assert.isAtMost(internal, 12)
@@ -116,7 +166,14 @@ describe("Network tables", () => {
     assert.isUndefined(Network.classify(new Error("plain")))
     assert.isUndefined(Network.classify(null))
     assert.isUndefined(Network.classify("ECONNREFUSED"))
-    const hostile = new Proxy({}, { get: () => { throw new Error("boom") }, has: () => { throw new Error("boom") } })
+    const hostile = new Proxy({}, {
+      get: () => {
+        throw new Error("boom")
+      },
+      has: () => {
+        throw new Error("boom")
+      }
+    })
     assert.isUndefined(Network.classify(hostile))
     const cyclic: any = new Error("loop")
     cyclic.cause = cyclic
@@ -139,7 +196,10 @@ describe("Network.classify looks through wrappers", () => {
   it("Effect's HttpClientError with reason TransportError, keeping the original as local cause", () => {
     const request = HttpClientRequest.get("http://vtn.example:8080/events")
     const error = new HttpClientError.HttpClientError({
-      reason: new HttpClientError.TransportError({ request, cause: new TypeError("fetch failed", { cause: coded("ECONNRESET") }) })
+      reason: new HttpClientError.TransportError({
+        request,
+        cause: new TypeError("fetch failed", { cause: coded("ECONNRESET") })
+      })
     })
     const f = Network.classify(error, { operation: "GET /events" })
     assert.instanceOf(f, Fault.ConnectionLost)
@@ -149,7 +209,9 @@ describe("Network.classify looks through wrappers", () => {
   })
 
   it("AggregateError from a happy-eyeballs connect, a Cause, and an Effect timeout", () => {
-    const aggregate = Object.assign(new AggregateError([coded("ETIMEDOUT", { syscall: "connect" })], "all failed"), { code: "ETIMEDOUT" })
+    const aggregate = Object.assign(new AggregateError([coded("ETIMEDOUT", { syscall: "connect" })], "all failed"), {
+      code: "ETIMEDOUT"
+    })
     const t = Network.classify(aggregate)
     assert.instanceOf(t, Fault.Timeout)
     assert.strictEqual((t as Fault.Timeout).budget, "connect")
@@ -172,10 +234,14 @@ describe("Network.classify looks through wrappers", () => {
     assert.strictEqual(read.phase, "MaybeDelivered")
     assert.strictEqual(read.budget, "response")
     const handshake = Network.classify(
-      Object.assign(new Error("Client network socket disconnected before secure TLS connection was established"), { code: "ECONNRESET" })
+      Object.assign(new Error("Client network socket disconnected before secure TLS connection was established"), {
+        code: "ECONNRESET"
+      })
     )
     assert.strictEqual(Fault.phase(handshake!), "BeforeSend")
-    const connectTimeout = Network.classify(coded("UND_ERR_CONNECT_TIMEOUT", { message: "Connect Timeout Error (attempted address: a:1, timeout: 10000ms)" })) as Fault.Timeout
+    const connectTimeout = Network.classify(
+      coded("UND_ERR_CONNECT_TIMEOUT", { message: "Connect Timeout Error (attempted address: a:1, timeout: 10000ms)" })
+    ) as Fault.Timeout
     assert.strictEqual(connectTimeout.afterMs, 10000)
   })
 })
@@ -189,7 +255,8 @@ const closedPort = async () => {
   await close(server)
   return port
 }
-const fetchError = (url: string, init?: RequestInit) => fetch(url, init).then((r) => r.text()).then(() => undefined, (e) => e)
+const fetchError = (url: string, init?: RequestInit) =>
+  fetch(url, init).then((r) => r.text()).then(() => undefined, (e) => e)
 
 describe("Network.classify on real loopback failures", () => {
   it("connection refused on a closed port → Unreachable ECONNREFUSED, BeforeSend (fetch and node:http)", async () => {
@@ -237,7 +304,10 @@ describe("Network.classify on real loopback failures", () => {
     const server = http.createServer(() => {})
     const port = await listen(server)
     try {
-      const error = await request(`http://127.0.0.1:${port}/`, { headersTimeout: 50 }).then(() => undefined, (e: unknown) => e)
+      const error = await request(`http://127.0.0.1:${port}/`, { headersTimeout: 50 }).then(
+        () => undefined,
+        (e: unknown) => e
+      )
       const f = Network.classify(error, { afterMs: 50 }) as Fault.Timeout
       assert.instanceOf(f, Fault.Timeout)
       assert.include(f.message, "UND_ERR_HEADERS_TIMEOUT")

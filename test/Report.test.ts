@@ -19,10 +19,14 @@ describe("Report", () => {
     Effect.gen(function*() {
       const { layer, lines } = captureLogs()
       yield* Effect.gen(function*() {
-        yield* Report.received(new Fault.RemoteFault({ remoteCode: "E42", remoteMessage: "upstream down" }), { source: "queue" })
+        yield* Report.received(new Fault.RemoteFault({ remoteCode: "E42", remoteMessage: "upstream down" }), {
+          source: "queue"
+        })
         yield* Report.handled(new Fault.NotFound({ id: "1" }), { source: "http" })
         yield* Report.handled(new Fault.Unavailable({}), { source: "http" })
-        yield* Report.unhandled(new Fault.InternalError({ message: "bug", cause: new Error("boom") }), { source: "rpc" })
+        yield* Report.unhandled(new Fault.InternalError({ message: "bug", cause: new Error("boom") }), {
+          source: "rpc"
+        })
         yield* Report.unhandled(new Fault.InternalError({ message: "bug again" }), { source: "rpc" })
       }).pipe(
         Correlation.withId("c-7"),

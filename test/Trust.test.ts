@@ -18,7 +18,10 @@ describe("Trust", () => {
       // typed as the union a caller would hold: the local handler must not match the remote failure
       const outcome = yield* Effect.fail(fault as Fault.NotFound | Fault.RemoteFault).pipe(
         Effect.catchTag("NotFound", () => Effect.succeed("caught as local NotFound")),
-        Effect.catchTag("RemoteFault", (e) => Effect.succeed(`remote ${e.remoteCode} ${e.remoteStatus} via ${e.protocol}`))
+        Effect.catchTag(
+          "RemoteFault",
+          (e) => Effect.succeed(`remote ${e.remoteCode} ${e.remoteStatus} via ${e.protocol}`)
+        )
       )
       assert.strictEqual(outcome, "remote NotFound 404 via http")
       assert.strictEqual((fault as Fault.RemoteFault).correlationId, "c-1")
@@ -40,6 +43,23 @@ describe("Trust", () => {
     const bad = Trust.toFault({ code: "InvalidFieldValue", fields: { field: 1 } }, options)
     assert.instanceOf(bad, Fault.RemoteFault)
     assert.strictEqual((bad as Fault.RemoteFault).remoteCode, "InvalidFieldValue")
+  })
+
+  it("trust takes only the class's own fields: hostile extra keys cannot shadow what the fault says of itself", () => {
+    const options = { mode: "trust", catalog: Catalog.builtin, protocol: "http" } as const
+    const hostile = JSON.parse(
+      `{"id":"42","code":"Hacked","status":200,"expected":"RetryNow","__proto__":{"x":1},"origin":"local"}`
+    )
+    const fault = Trust.toFault({ code: "NotFound", fields: hostile }, options)
+    assert.instanceOf(fault, Fault.NotFound)
+    assert.deepStrictEqual([fault.code, fault.status, fault.expected, fault.origin], [
+      "NotFound",
+      404,
+      "DoNotRetry",
+      "remote"
+    ])
+    assert.strictEqual((fault as Fault.NotFound).id, "42")
+    assert.isFalse(Object.hasOwn(fault, "code"))
   })
 
   it("trust decodes user faults with non-JSON fields through their JSON codec", () => {

@@ -29,7 +29,13 @@ const throttling = new Set([
   "PriorRequestNotComplete",
   "EC2ThrottledException"
 ])
-const transient = new Set(["RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable", "InternalFailure"])
+const transient = new Set([
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "InternalError",
+  "ServiceUnavailable",
+  "InternalFailure"
+])
 const credentials = new Set([
   "ExpiredToken",
   "ExpiredTokenException",
@@ -56,7 +62,13 @@ const credentials = new Set([
  * @since 0.1.0
  */
 export const expectedOf = (code: string): Fault.Expected | undefined =>
-  throttling.has(code) ? "RetryLater" : transient.has(code) ? "RetryNow" : credentials.has(code) ? "Reauthenticate" : undefined
+  throttling.has(code)
+    ? "RetryLater"
+    : transient.has(code)
+    ? "RetryNow"
+    : credentials.has(code)
+    ? "Reauthenticate"
+    : undefined
 
 /**
  * The bare code of an AWS JSON error type: `aws.dynamodb#ResourceNotFoundException` and
@@ -152,9 +164,10 @@ export const decodeJson = (
 ): Trust.Received | undefined => {
   const header = read.header(headers, "x-amzn-errortype")
   const record = read.isRecord(body) ? body : undefined
-  const type = read.str(record?.__type) ?? header ?? (record !== undefined && read.str(record.message ?? record.Message) !== undefined
-    ? read.str(record.code ?? record.Code)
-    : undefined)
+  const type = read.str(record?.__type) ?? header ??
+    (record !== undefined && read.str(record.message ?? record.Message) !== undefined
+      ? read.str(record.code ?? record.Code)
+      : undefined)
   if (type === undefined) return undefined
   const code = bareCode(type)
   if (code.length === 0 || code.length > 256) return undefined

@@ -156,7 +156,9 @@ const validStatus = (u: unknown): u is number => typeof u === "number" && Number
 const tryDecode = (dialect: Dialect.Dialect, incoming: Dialect.Incoming): Trust.Received | undefined => {
   try {
     const received = dialect.decode(incoming)
-    return received !== undefined && typeof received.code === "string" && received.code.length > 0 ? received : undefined
+    return received !== undefined && typeof received.code === "string" && received.code.length > 0
+      ? received
+      : undefined
   } catch {
     // a dialect must never throw; a user's might
     return undefined
@@ -257,9 +259,15 @@ const toFault = (
   options: DecodeOptions
 ): Fault.Fault => {
   const code = received.code.length > maxCode ? received.code.slice(0, maxCode) : received.code
-  const status = validStatus(received.status) ? received.status : validStatus(incoming.status) ? incoming.status : undefined
+  const status = validStatus(received.status)
+    ? received.status
+    : validStatus(incoming.status)
+    ? incoming.status
+    : undefined
   const message = typeof received.message === "string" ? read.excerpt(received.message, 2 * maxExcerpt) : undefined
-  const expected = typeof received.expected === "string" && expectedValues.has(received.expected) ? received.expected : undefined
+  const expected = typeof received.expected === "string" && expectedValues.has(received.expected)
+    ? received.expected
+    : undefined
   const retry = typeof received.retryAfterMs === "number" && Number.isFinite(received.retryAfterMs) &&
       received.retryAfterMs >= 0
     ? received.retryAfterMs
@@ -412,10 +420,17 @@ export const fromClientError = (error: unknown, context?: Network.Context): Faul
     case "EmptyBodyError":
       return new Fault.NotWellFormed({ format: "http", direction: "inbound", reason: "empty body", cause: error })
     case "StatusCodeError":
-      return new Fault.BadStatus({ statusCode: reason.response.status, url: withoutQuery(reason.request.url), cause: error })
+      return new Fault.BadStatus({
+        statusCode: reason.response.status,
+        url: withoutQuery(reason.request.url),
+        cause: error
+      })
     case "InvalidUrlError":
     case "EncodeError":
-      return new Fault.InternalError({ message: `${reason._tag}: ${reason.description ?? messageOf(reason.cause)}`, cause: error })
+      return new Fault.InternalError({
+        message: `${reason._tag}: ${reason.description ?? messageOf(reason.cause)}`,
+        cause: error
+      })
   }
 }
 
@@ -497,7 +512,9 @@ export const fromClient = (base: HttpClient.HttpClient, options: Options = {}): 
       )
       if (Fault.isFault(bounded)) {
         const answered = response.headers[headerName]
-        return yield* Effect.fail(Fault.withCorrelationId(bounded, answered !== undefined && answered.length > 0 ? answered : sent))
+        return yield* Effect.fail(
+          Fault.withCorrelationId(bounded, answered !== undefined && answered.length > 0 ? answered : sent)
+        )
       }
       const fault = decode(
         { status: response.status, headers: response.headers, body: bounded.text, truncated: bounded.truncated },
@@ -515,7 +532,9 @@ export const fromClient = (base: HttpClient.HttpClient, options: Options = {}): 
       return yield* Effect.fail(fault)
     })
 
-  const send = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> =>
+  const send = (
+    request: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, Failure> =>
     Effect.gen(function*() {
       // every outgoing request carries a correlation id: the caller's, the fiber's, or a fresh one
       const headerName = (yield* Correlation.CurrentConfig).responseHeader.toLowerCase()
@@ -618,7 +637,9 @@ const violationsOf = (issue: SchemaIssue.Issue): Array<Fault.FieldViolation> => 
   const out: Array<Fault.FieldViolation> = []
   for (let i = 0; i < issues.length && i < 50; i++) {
     const it = issues[i]!
-    const path = (it.path ?? []).map((p) => typeof p === "object" && p !== null ? String((p as { key: unknown }).key) : String(p))
+    const path = (it.path ?? []).map((p) =>
+      typeof p === "object" && p !== null ? String((p as { key: unknown }).key) : String(p)
+    )
     out.push({ field: path.length === 0 ? "(root)" : path.join("."), message: read.excerpt(it.message, 256) })
   }
   return out
@@ -657,34 +678,34 @@ export interface BodyOptions {
  * @category bodies
  * @since 0.1.0
  */
-export const bodyText = (options?: BodyOptions) =>
-(response: HttpClientResponse.HttpClientResponse): Effect.Effect<string, Failure> => {
-  const context: Network.Context = {
-    host: hostOf(response.request.url),
-    operation: `${response.request.method} ${withoutQuery(response.request.url)}`
-  }
-  if (options?.maxBytes === undefined) return Effect.mapError(response.text, (e) => fromClientError(e, context))
-  const max = options.maxBytes
-  return body.readBounded(response.stream, max).pipe(
-    Effect.catchIf(
-      (e) => e.reason._tag === "EmptyBodyError",
-      () => Effect.succeed<body.Bounded>({ text: "", truncated: false, bytes: 0 })
-    ),
-    Effect.mapError((e) => fromClientError(e, context)),
-    Effect.flatMap((b) =>
-      b.truncated
-        ? Effect.fail(
-          new Fault.NotWellFormed({
-            format: "http",
-            direction: "inbound",
-            reason: `body exceeds ${max} bytes`,
-            excerpt: b.text.slice(0, 200)
-          })
-        )
-        : Effect.succeed(b.text)
+export const bodyText =
+  (options?: BodyOptions) => (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string, Failure> => {
+    const context: Network.Context = {
+      host: hostOf(response.request.url),
+      operation: `${response.request.method} ${withoutQuery(response.request.url)}`
+    }
+    if (options?.maxBytes === undefined) return Effect.mapError(response.text, (e) => fromClientError(e, context))
+    const max = options.maxBytes
+    return body.readBounded(response.stream, max).pipe(
+      Effect.catchIf(
+        (e) => e.reason._tag === "EmptyBodyError",
+        () => Effect.succeed<body.Bounded>({ text: "", truncated: false, bytes: 0 })
+      ),
+      Effect.mapError((e) => fromClientError(e, context)),
+      Effect.flatMap((b) =>
+        b.truncated
+          ? Effect.fail(
+            new Fault.NotWellFormed({
+              format: "http",
+              direction: "inbound",
+              reason: `body exceeds ${max} bytes`,
+              excerpt: b.text.slice(0, 200)
+            })
+          )
+          : Effect.succeed(b.text)
+      )
     )
-  )
-}
+  }
 
 /**
  * Reads a JSON response body and decodes it with a schema: a body that is not JSON is
@@ -705,7 +726,10 @@ export const bodyText = (options?: BodyOptions) =>
  * @category bodies
  * @since 0.1.0
  */
-export const bodyJson = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, options?: BodyOptions) => {
+export const bodyJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
+  schema: S,
+  options?: BodyOptions
+) => {
   // every violation, not only the first: the fault lists what is wrong with the answer
   const decodeJson = Schema.decodeUnknownEffect(schema, { errors: "all" })
   const name = (() => {

@@ -13,6 +13,13 @@ import type * as Trust from "../Trust.ts"
  * A response as a dialect writes it. Headers are lower-case; the middleware adds correlation,
  * exec-time, Retry-After and WWW-Authenticate on top.
  *
+ * @example
+ * ```ts
+ * import type { Dialect } from "effect-faults/http"
+ *
+ * const encoded: Dialect.Encoded = { status: 404, contentType: "application/json", body: "{\"code\":404}" }
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -27,6 +34,13 @@ export interface Encoded {
  * An error response as the client read it: status, lower-case headers, and the body text read up to
  * the client's limit (`truncated` when the limit cut it).
  *
+ * @example
+ * ```ts
+ * import type { Dialect } from "effect-faults/http"
+ *
+ * const incoming: Dialect.Incoming = { status: 503, headers: { "retry-after": "2" }, body: "busy", truncated: false }
+ * ```
+ *
  * @category models
  * @since 0.1.0
  */
@@ -39,6 +53,27 @@ export interface Incoming {
 
 /**
  * A wire format for failures.
+ *
+ * @example
+ * ```ts
+ * import type { Dialect } from "effect-faults/http"
+ *
+ * // a user's own dialect: `{ "error": "<code>" }`
+ * const mine: Dialect.Dialect = {
+ *   name: "mine",
+ *   contentType: "application/vnd.mine+json",
+ *   accepts: (media) => media === "application/vnd.mine+json",
+ *   encode: (view) => ({ status: view.status, contentType: "application/vnd.mine+json", body: JSON.stringify({ error: view.code }) }),
+ *   decode: (incoming) => {
+ *     try {
+ *       const code = JSON.parse(incoming.body)?.error
+ *       return typeof code === "string" ? { code, status: incoming.status } : undefined
+ *     } catch {
+ *       return undefined
+ *     }
+ *   }
+ * }
+ * ```
  *
  * @category models
  * @since 0.1.0

@@ -17,6 +17,7 @@
 import type * as Exposure from "../Exposure.ts"
 import type * as Trust from "../Trust.ts"
 import type * as Dialect from "./Dialect.ts"
+import * as read from "./internal/read.ts"
 import * as wire from "./internal/wire.ts"
 
 /**
@@ -119,22 +120,21 @@ export const make = (
   decode: (incoming): Trust.Received | undefined => {
     const body = incoming.body
     if (body.indexOf("<Response>") === -1 || body.indexOf("<Errors>") === -1) return undefined
-    const error = wire.xmlText(body, "Error")
-    if (error === undefined) return undefined
     // the inner elements are read from the raw (still escaped) Error element
-    const rawStart = body.indexOf("<Error>") + 7
-    const raw = body.slice(rawStart, body.indexOf("</Error>", rawStart))
-    const code = wire.xmlText(raw, "Code")
+    const error = read.xmlElement(body, "Error")
+    if (error === undefined) return undefined
+    const raw = error.raw
+    const code = read.xmlText(raw, "Code", 0, true)
     if (code === undefined || code.length === 0) return undefined
     const received: { -readonly [K in keyof Trust.Received]: Trust.Received[K] } = {
       code: stripPrefix(code),
       status: incoming.status
     }
-    const message = wire.xmlText(raw, "Message")
+    const message = read.xmlText(raw, "Message", 0, true)
     if (message !== undefined) received.message = message
-    const requestId = wire.xmlText(body, "RequestID") ?? wire.xmlText(body, "RequestId")
+    const requestId = read.xmlText(body, "RequestID") ?? read.xmlText(body, "RequestId")
     if (requestId !== undefined && requestId.length > 0) received.correlationId = requestId
-    const detailsText = wire.xmlText(raw, "Details")
+    const detailsText = read.xmlText(raw, "Details", 0, true)
     const details = detailsText === undefined ? undefined : wire.parseObject(detailsText)
     if (details !== undefined && wire.isRecord(details.fields)) received.fields = details.fields
     const retryAfterMs = (details === undefined ? undefined : wire.secondsToMs(details.retryAfter)) ??

@@ -140,7 +140,10 @@ export const decodeBody = (body: unknown, status: number): Trust.Received | unde
     domain ??= read.str(error.errors[0].domain)
   }
   const code = reason ?? grpcStatus ?? (numeric !== undefined ? String(numeric) : "UNKNOWN")
-  const received: Mutable = { code, status: numeric !== undefined && numeric >= 100 && numeric <= 599 ? numeric : status }
+  const received: Mutable = {
+    code,
+    status: numeric !== undefined && numeric >= 100 && numeric <= 599 ? numeric : status
+  }
   if (message !== undefined) received.message = message
   const expected = grpcStatus === undefined ? undefined : expectedOf(grpcStatus)
   if (expected !== undefined) received.expected = expected

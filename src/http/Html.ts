@@ -124,7 +124,11 @@ export const decodeBody = (body: string, status: number): Trust.Received => {
   return {
     code,
     status,
-    message: title !== undefined && title.length > 0 ? title : excerpt.length > 0 ? excerpt : `HTTP ${status} (HTML page)`,
+    message: title !== undefined && title.length > 0
+      ? title
+      : excerpt.length > 0
+      ? excerpt
+      : `HTTP ${status} (HTML page)`,
     fields
   }
 }

@@ -4,15 +4,14 @@
  *
  * @internal
  */
-import type { LogLevel } from "effect"
-import { ErrorReporter, Predicate } from "effect"
+import type { LogLevel, Schema } from "effect"
+import { ErrorReporter, Predicate, SchemaAST } from "effect"
 
 /** @internal */
 export const TypeId = "~effect-faults/Fault" as const
 
 /** @internal */
-export const isFault = (u: unknown): u is { readonly [TypeId]: DescriptorShape } =>
-  Predicate.hasProperty(u, TypeId)
+export const isFault = (u: unknown): u is { readonly [TypeId]: DescriptorShape } => Predicate.hasProperty(u, TypeId)
 
 /** @internal */
 export interface DialectShape {
@@ -79,23 +78,29 @@ export const installProto = (proto: object, descriptor: DescriptorShape): void =
     category: { get: () => descriptor.category, enumerable: false, configurable: true },
     title: { get: () => descriptor.title, enumerable: false, configurable: true },
     side: {
-      get: typeof descriptor.side === "function" ? function(this: any) {
-        return (descriptor.side as (self: any) => string)(this)
-      } : () => descriptor.side,
+      get: typeof descriptor.side === "function" ?
+        function(this: any) {
+          return (descriptor.side as (self: any) => string)(this)
+        } :
+        () => descriptor.side,
       enumerable: false,
       configurable: true
     },
     expected: {
-      get: typeof descriptor.expected === "function" ? function(this: any) {
-        return (descriptor.expected as (self: any) => string)(this)
-      } : () => descriptor.expected,
+      get: typeof descriptor.expected === "function" ?
+        function(this: any) {
+          return (descriptor.expected as (self: any) => string)(this)
+        } :
+        () => descriptor.expected,
       enumerable: false,
       configurable: true
     },
     status: {
-      get: typeof descriptor.status === "function" ? function(this: any) {
-        return (descriptor.status as (self: any) => number)(this)
-      } : () => descriptor.status,
+      get: typeof descriptor.status === "function" ?
+        function(this: any) {
+          return (descriptor.status as (self: any) => number)(this)
+        } :
+        () => descriptor.status,
       enumerable: false,
       configurable: true
     },
@@ -184,4 +189,38 @@ export const schemaProps = (props: Record<string, unknown> | undefined): Record<
   if (props === undefined || (!("cause" in props) && !("origin" in props))) return props
   const { cause: _cause, origin: _origin, ...rest } = props
   return rest
+}
+
+// A field whose encoded form is its value (strings, numbers, arrays and structs of them) is already
+// JSON: it can be copied out as is and checked in with a type guard. Anything with a transformation
+// (dates, branded codecs) goes through the class's canonical JSON codec.
+const isIdentity = (ast: SchemaAST.AST): boolean => {
+  if (ast.encoding !== undefined) return false
+  switch (ast._tag) {
+    case "Objects":
+      return ast.propertySignatures.every((p) => isIdentity(p.type)) &&
+        ast.indexSignatures.every((i) => isIdentity(i.type))
+    case "Arrays":
+      return ast.elements.every(isIdentity) && ast.rest.every(isIdentity)
+    case "Union":
+      return ast.types.every(isIdentity)
+    case "Declaration":
+    case "Suspend":
+      return false
+    default:
+      return true
+  }
+}
+
+const jsonFields = new WeakMap<object, boolean>()
+
+/** Whether every schema field of a fault class is its own JSON form. @internal */
+export const hasJsonFields = (faultClass: object): boolean => {
+  let cached = jsonFields.get(faultClass)
+  if (cached === undefined) {
+    const fields = (faultClass as { readonly fields?: Record<string, Schema.Top> }).fields
+    cached = fields === undefined || Object.values(fields).every((f) => isIdentity(f.ast))
+    jsonFields.set(faultClass, cached)
+  }
+  return cached
 }

@@ -231,7 +231,6 @@ export interface DecodeOptions {
   readonly catalog?: Catalog.Catalog | undefined
 }
 
-
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
 
 const copiedFailure = (u: unknown): Fault.CopiedFailure | undefined => {

@@ -59,36 +59,38 @@ export const start = async (routes: Record<string, Route>): Promise<TestServer> 
 }
 
 /** A route that answers `status` with `body` and headers. */
-export const answer = (status: number, headers: Record<string, string>, body: string | Buffer): Route => (_req, res) => {
-  res.writeHead(status, headers)
-  res.end(body)
-}
+export const answer =
+  (status: number, headers: Record<string, string>, body: string | Buffer): Route => (_req, res) => {
+    res.writeHead(status, headers)
+    res.end(body)
+  }
 
 /**
  * A route that streams `total` bytes of `x` under `status`, writing only as fast as the client
  * reads (backpressure), and records how much it wrote before the client went away.
  */
-export const stream = (written: { bytes: number; closed: boolean }, status: number, total: number): Route => (_req, res) => {
-  res.writeHead(status, { "content-type": "text/plain", "content-length": String(total) })
-  written.bytes = 0
-  written.closed = false
-  const chunk = Buffer.alloc(64 * 1024, 120)
-  res.on("close", () => {
-    written.closed = true
-  })
-  const pump = () => {
-    while (written.bytes < total && !res.destroyed) {
-      const n = Math.min(chunk.length, total - written.bytes)
-      written.bytes += n
-      if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
-        res.once("drain", pump)
-        return
+export const stream =
+  (written: { bytes: number; closed: boolean }, status: number, total: number): Route => (_req, res) => {
+    res.writeHead(status, { "content-type": "text/plain", "content-length": String(total) })
+    written.bytes = 0
+    written.closed = false
+    const chunk = Buffer.alloc(64 * 1024, 120)
+    res.on("close", () => {
+      written.closed = true
+    })
+    const pump = () => {
+      while (written.bytes < total && !res.destroyed) {
+        const n = Math.min(chunk.length, total - written.bytes)
+        written.bytes += n
+        if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          res.once("drain", pump)
+          return
+        }
       }
+      if (!res.destroyed) res.end()
     }
-    if (!res.destroyed) res.end()
+    pump()
   }
-  pump()
-}
 
 /** A port nothing listens on. */
 export const closedPort = async (): Promise<number> => {

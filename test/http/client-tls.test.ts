@@ -1,10 +1,10 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import type { HttpClient } from "effect/http"
-import { FetchHttpClient } from "effect/http"
 import { Fault, Report } from "effect-faults"
 import { Client } from "effect-faults/http"
+import type { HttpClient } from "effect/http"
+import { FetchHttpClient } from "effect/http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import { afterAll } from "vitest"
@@ -22,10 +22,13 @@ const withTlsServer = <A, E, R>(pair: Certs.KeyPair, use: (url: string) => Effec
       })
     ),
     (server) => use(`https://127.0.0.1:${(server.address() as AddressInfo).port}/`),
-    (server) => Effect.promise(() => new Promise<void>((r) => {
-      server.closeAllConnections()
-      server.close(() => r())
-    }))
+    (server) =>
+      Effect.promise(() =>
+        new Promise<void>((r) => {
+          server.closeAllConnections()
+          server.close(() => r())
+        })
+      )
   )
 
 const failure = (pair: Certs.KeyPair, layer: Layer.Layer<HttpClient.HttpClient>) =>
@@ -42,7 +45,10 @@ const plain = [
   ["NodeHttpClient.layerNodeHttp", NodeHttpClient.layerNodeHttp]
 ] as const
 const trustingCa = [
-  ["NodeHttpClient.layerUndiciOptions({ connect: { ca } })", NodeHttpClient.layerUndiciOptions({ connect: { ca: certs.ca } })],
+  [
+    "NodeHttpClient.layerUndiciOptions({ connect: { ca } })",
+    NodeHttpClient.layerUndiciOptions({ connect: { ca: certs.ca } })
+  ],
   ["NodeHttpClient.layerNodeHttpOptions({ ca })", NodeHttpClient.layerNodeHttpOptions({ ca: certs.ca })]
 ] as const
 

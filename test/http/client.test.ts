@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Schema } from "effect"
-import { HttpClient } from "effect/http"
-import { TestClock } from "effect/testing"
 import { Catalog, Correlation, Fault, Report, Trust } from "effect-faults"
 import { Client } from "effect-faults/http"
-import { afterAll, beforeAll } from "vitest"
+import { HttpClient } from "effect/http"
+import { TestClock } from "effect/testing"
 import * as dc from "node:diagnostics_channel"
 import type * as net from "node:net"
+import { afterAll, beforeAll } from "vitest"
 import * as Support from "./client-support.ts"
 
 const problem = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) =>
@@ -17,31 +17,104 @@ const written = { bytes: 0, closed: false }
 
 beforeAll(async () => {
   server = await Support.start({
-    "/problem/404": Support.answer(404, { "content-type": "application/problem+json", "x-correlator": "srv-404" }, problem(404, "NotFound", "order '42' not found", { fields: { resource: "order", id: "42" } })),
-    "/code-message/429": Support.answer(429, { "content-type": "application/json", "retry-after": "7" }, JSON.stringify({ code: 429, message: "Too Many Requests" })),
-    "/ec2": Support.answer(400, { "content-type": "text/xml;charset=UTF-8" }, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID 'i-1' does not exist</Message></Error></Errors><RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>"),
-    "/s3": Support.answer(404, { "content-type": "application/xml" }, "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a.txt</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>"),
-    "/query": Support.answer(400, { "content-type": "text/xml" }, "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>req-9</RequestId></ErrorResponse>"),
-    "/aws-json": Support.answer(400, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.dynamodb/", "x-amzn-requestid": "ddb-1" }, JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", message: "Requested resource not found" })),
-    "/google": Support.answer(429, { "content-type": "application/json; charset=UTF-8" }, JSON.stringify({ error: { code: 429, message: "Quota exceeded", status: "RESOURCE_EXHAUSTED", details: [
-      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "RATE_LIMIT_EXCEEDED", domain: "googleapis.com", metadata: { service: "x.googleapis.com" } },
-      { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" },
-      { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "page_size", description: "must be positive" }] }
-    ] } })),
-    "/html": Support.answer(502, { "content-type": "text/html" }, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>"),
+    "/problem/404": Support.answer(
+      404,
+      { "content-type": "application/problem+json", "x-correlator": "srv-404" },
+      problem(404, "NotFound", "order '42' not found", { fields: { resource: "order", id: "42" } })
+    ),
+    "/code-message/429": Support.answer(
+      429,
+      { "content-type": "application/json", "retry-after": "7" },
+      JSON.stringify({ code: 429, message: "Too Many Requests" })
+    ),
+    "/ec2": Support.answer(
+      400,
+      { "content-type": "text/xml;charset=UTF-8" },
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID 'i-1' does not exist</Message></Error></Errors><RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>"
+    ),
+    "/s3": Support.answer(
+      404,
+      { "content-type": "application/xml" },
+      "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a.txt</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>"
+    ),
+    "/query": Support.answer(
+      400,
+      { "content-type": "text/xml" },
+      "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>req-9</RequestId></ErrorResponse>"
+    ),
+    "/aws-json": Support.answer(
+      400,
+      {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amzn-errortype": "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.dynamodb/",
+        "x-amzn-requestid": "ddb-1"
+      },
+      JSON.stringify({
+        __type: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+        message: "Requested resource not found"
+      })
+    ),
+    "/google": Support.answer(
+      429,
+      { "content-type": "application/json; charset=UTF-8" },
+      JSON.stringify({
+        error: {
+          code: 429,
+          message: "Quota exceeded",
+          status: "RESOURCE_EXHAUSTED",
+          details: [
+            {
+              "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              reason: "RATE_LIMIT_EXCEEDED",
+              domain: "googleapis.com",
+              metadata: { service: "x.googleapis.com" }
+            },
+            { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" },
+            {
+              "@type": "type.googleapis.com/google.rpc.BadRequest",
+              fieldViolations: [{ field: "page_size", description: "must be positive" }]
+            }
+          ]
+        }
+      })
+    ),
+    "/html": Support.answer(
+      502,
+      { "content-type": "text/html" },
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>"
+    ),
     "/empty": Support.answer(500, {}, ""),
-    "/truncated": Support.answer(500, { "content-type": "application/problem+json" }, problem(500, "InternalError", "boom").slice(0, 30)),
-    "/lie/problem-as-text": Support.answer(409, { "content-type": "text/plain" }, problem(409, "Conflict", "version 3 expected")),
-    "/lie/html-as-json": Support.answer(503, { "content-type": "application/json" }, "<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>"),
+    "/truncated": Support.answer(
+      500,
+      { "content-type": "application/problem+json" },
+      problem(500, "InternalError", "boom").slice(0, 30)
+    ),
+    "/lie/problem-as-text": Support.answer(
+      409,
+      { "content-type": "text/plain" },
+      problem(409, "Conflict", "version 3 expected")
+    ),
+    "/lie/html-as-json": Support.answer(
+      503,
+      { "content-type": "application/json" },
+      "<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>"
+    ),
     "/text/503-date": (_req, res) => {
       res.writeHead(503, { "content-type": "text/plain", "retry-after": new Date(Date.now() + 120_000).toUTCString() })
       res.end("busy")
     },
-    "/ok": Support.answer(200, { "content-type": "application/json" }, JSON.stringify({ id: "e-1", startsAt: "2026-11-25T13:00:00Z" })),
+    "/ok": Support.answer(
+      200,
+      { "content-type": "application/json" },
+      JSON.stringify({ id: "e-1", startsAt: "2026-11-25T13:00:00Z" })
+    ),
     "/ok/wrong-shape": Support.answer(200, { "content-type": "application/json" }, JSON.stringify({ id: 7 })),
     "/ok/not-json": Support.answer(200, { "content-type": "application/json" }, "{\"id\": \"e-1\", "),
     "/echo": (req, res) => {
-      res.writeHead(500, { "content-type": "application/problem+json", "x-correlator": String(req.headers["x-correlator"] ?? "none") })
+      res.writeHead(500, {
+        "content-type": "application/problem+json",
+        "x-correlator": String(req.headers["x-correlator"] ?? "none")
+      })
       res.end(problem(500, "Unavailable", "echo"))
     },
     "/echo/no-header": Support.answer(500, { "content-type": "text/plain" }, "no correlator answered"),
@@ -232,13 +305,17 @@ for (const [name, clientLayer] of Support.clientLayers) {
         const client = yield* Client.make()
         const ok = yield* client.get(server.url("/ok")).pipe(Effect.flatMap(Client.bodyJson(Event)))
         assert.strictEqual(ok.id, "e-1")
-        const bad = yield* Effect.flip(client.get(server.url("/ok/wrong-shape")).pipe(Effect.flatMap(Client.bodyJson(Event))))
+        const bad = yield* Effect.flip(
+          client.get(server.url("/ok/wrong-shape")).pipe(Effect.flatMap(Client.bodyJson(Event)))
+        )
         assert.instanceOf(bad, Fault.SchemaViolation)
         const v = bad as Fault.SchemaViolation
         assert.strictEqual(v.direction, "inbound")
         assert.strictEqual(v.origin, "local")
         assert.deepStrictEqual(v.violations.map((x) => x.field).sort(), ["id", "startsAt"])
-        const notJson = yield* Effect.flip(client.get(server.url("/ok/not-json")).pipe(Effect.flatMap(Client.bodyJson(Event))))
+        const notJson = yield* Effect.flip(
+          client.get(server.url("/ok/not-json")).pipe(Effect.flatMap(Client.bodyJson(Event)))
+        )
         assert.instanceOf(notJson, Fault.NotWellFormed)
         assert.strictEqual((notJson as Fault.NotWellFormed).direction, "inbound")
       })))
@@ -265,7 +342,9 @@ for (const [name, clientLayer] of Support.clientLayers) {
     it.effect("the server destroys the socket mid-response → ConnectionLost MaybeDelivered", () =>
       run(Effect.gen(function*() {
         const client = yield* Client.make()
-        const midBody = yield* Effect.flip(client.get(server.url("/destroy-mid-body")).pipe(Effect.flatMap(Client.bodyText())))
+        const midBody = yield* Effect.flip(
+          client.get(server.url("/destroy-mid-body")).pipe(Effect.flatMap(Client.bodyText()))
+        )
         assert.instanceOf(midBody, Fault.ConnectionLost)
         assert.strictEqual((midBody as Fault.ConnectionLost).phase, "MaybeDelivered")
         const midError = yield* flipGet("/destroy-mid-error-body")
@@ -292,7 +371,9 @@ for (const [name, clientLayer] of Support.clientLayers) {
     it.effect("a 10 MB error body costs the limit, not 10 MB: bytes read from the socket vs a naive read", () =>
       run(Effect.gen(function*() {
         const limit = 16 * 1024
-        const bounded = yield* socketBytesDuring(flipGet("/big").pipe(Effect.provideService(Client.MaxErrorBodyBytes, limit)))
+        const bounded = yield* socketBytesDuring(
+          flipGet("/big").pipe(Effect.provideService(Client.MaxErrorBodyBytes, limit))
+        )
         const f = bounded.value as Fault.BadStatus
         assert.instanceOf(f, Fault.BadStatus)
         assert.isAtMost(f.excerpt!.length, 513)
@@ -320,7 +401,8 @@ describe("Client.decode", () => {
 
   it("Retry-After: delta-seconds and HTTP-date, both against the given clock; nonsense ignored", () => {
     const at = (value: string) =>
-      Client.decode({ status: 503, headers: { "retry-after": value }, body: "", truncated: false }, options).retryAfterMs
+      Client.decode({ status: 503, headers: { "retry-after": value }, body: "", truncated: false }, options)
+        .retryAfterMs
     assert.strictEqual(at("120"), 120_000)
     assert.strictEqual(at("Wed, 25 Nov 2026 12:01:30 GMT"), 90_000)
     assert.strictEqual(at("Wed, 25 Nov 2026 11:00:00 GMT"), 0)
@@ -341,8 +423,20 @@ describe("Client.decode", () => {
   })
 
   it("a user's dialect that throws is skipped, never a defect", () => {
-    const hostile = { name: "hostile", contentType: "x/y", accepts: () => { throw new Error("a") }, decode: () => { throw new Error("b") } }
-    const f = Client.decode({ status: 418, headers: { "content-type": "x/y" }, body: "tea", truncated: false }, { ...options, dialects: [hostile] })
+    const hostile = {
+      name: "hostile",
+      contentType: "x/y",
+      accepts: () => {
+        throw new Error("a")
+      },
+      decode: () => {
+        throw new Error("b")
+      }
+    }
+    const f = Client.decode({ status: 418, headers: { "content-type": "x/y" }, body: "tea", truncated: false }, {
+      ...options,
+      dialects: [hostile]
+    })
     assert.strictEqual(f._tag, "BadStatus")
   })
 })

@@ -14,57 +14,164 @@ import * as net from "node:net"
 import * as Support from "./client-support.ts"
 
 const seeds: ReadonlyArray<readonly [string, string]> = [
-  ["application/problem+json", JSON.stringify({ type: "urn:fault:NotFound", title: "Not found", status: 404, detail: "order '42' not found", code: "NotFound", fields: { resource: "order", id: "42" }, correlationId: "c-1", retryAfter: 3 })],
-  ["application/problem+json", JSON.stringify({ type: "about:blank", title: "Bad Request", status: 400, violations: [{ field: "a", message: "b" }] })],
-  ["application/json", JSON.stringify({ code: 429, message: "Too Many Requests", reason: "TooManyRequests", retryAfter: 2 })],
-  ["application/json", JSON.stringify({ error: { code: 400, message: "bad", status: "INVALID_ARGUMENT", details: [{ "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "x", description: "y" }] }, { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "2.5s" }, { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "R", domain: "d", metadata: { a: "b" } }] } })],
-  ["application/x-amz-json-1.1", JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", message: "gone" })],
-  ["text/xml", "<?xml version=\"1.0\"?><Response><Errors><Error><Code>Client.InvalidInstanceID.NotFound</Code><Message>no &amp; such</Message><Details>{\"fields\":{\"id\":\"i-1\"},\"retryAfter\":1}</Details></Error></Errors><RequestID>r-1</RequestID></Response>"],
-  ["application/xml", "<Error><Code>NoSuchKey</Code><Message><![CDATA[The <key>]]></Message><RequestId>X</RequestId></Error>"],
-  ["text/xml", "<ErrorResponse xmlns=\"x\"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>q</RequestId></ErrorResponse>"],
-  ["text/html", "<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><script>x<y</script><h1>502 &amp; Bad</h1></body></html>"],
+  [
+    "application/problem+json",
+    JSON.stringify({
+      type: "urn:fault:NotFound",
+      title: "Not found",
+      status: 404,
+      detail: "order '42' not found",
+      code: "NotFound",
+      fields: { resource: "order", id: "42" },
+      correlationId: "c-1",
+      retryAfter: 3
+    })
+  ],
+  [
+    "application/problem+json",
+    JSON.stringify({
+      type: "about:blank",
+      title: "Bad Request",
+      status: 400,
+      violations: [{ field: "a", message: "b" }]
+    })
+  ],
+  [
+    "application/json",
+    JSON.stringify({ code: 429, message: "Too Many Requests", reason: "TooManyRequests", retryAfter: 2 })
+  ],
+  [
+    "application/json",
+    JSON.stringify({
+      error: {
+        code: 400,
+        message: "bad",
+        status: "INVALID_ARGUMENT",
+        details: [
+          { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "x", description: "y" }] },
+          { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "2.5s" },
+          { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "R", domain: "d", metadata: { a: "b" } }
+        ]
+      }
+    })
+  ],
+  [
+    "application/x-amz-json-1.1",
+    JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", message: "gone" })
+  ],
+  [
+    "text/xml",
+    "<?xml version=\"1.0\"?><Response><Errors><Error><Code>Client.InvalidInstanceID.NotFound</Code><Message>no &amp; such</Message><Details>{\"fields\":{\"id\":\"i-1\"},\"retryAfter\":1}</Details></Error></Errors><RequestID>r-1</RequestID></Response>"
+  ],
+  [
+    "application/xml",
+    "<Error><Code>NoSuchKey</Code><Message><![CDATA[The <key>]]></Message><RequestId>X</RequestId></Error>"
+  ],
+  [
+    "text/xml",
+    "<ErrorResponse xmlns=\"x\"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>q</RequestId></ErrorResponse>"
+  ],
+  [
+    "text/html",
+    "<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><script>x<y</script><h1>502 &amp; Bad</h1></body></html>"
+  ],
   ["text/plain", "upstream connect error or disconnect/reset before headers"],
   ["", ""]
 ]
 
 const contentTypes = [
-  "application/problem+json", "application/json", "application/json; charset=utf-8", "text/plain", "text/html",
-  "application/xml", "text/xml", "application/x-amz-json-1.0", "application/octet-stream", "", "APPLICATION/JSON",
-  "multipart/form-data; boundary=x", ";;;", "application/problem+json;;charset=\"", "image/png"
+  "application/problem+json",
+  "application/json",
+  "application/json; charset=utf-8",
+  "text/plain",
+  "text/html",
+  "application/xml",
+  "text/xml",
+  "application/x-amz-json-1.0",
+  "application/octet-stream",
+  "",
+  "APPLICATION/JSON",
+  "multipart/form-data; boundary=x",
+  ";;;",
+  "application/problem+json;;charset=\"",
+  "image/png"
 ]
 
 const hostileValues = [
-  "", " ", "0", "-1", "1e309", "NaN", "99999999999999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
-  "\u0000", "x".repeat(5000), "{\"a\":1}", "<x>", "__proto__", "constructor"
+  "",
+  " ",
+  "0",
+  "-1",
+  "1e309",
+  "NaN",
+  "99999999999999999999",
+  "Wed, 21 Oct 2015 07:28:00 GMT",
+  "Fri, 31 Dec 9999 23:59:59 GMT",
+  "\u0000",
+  "x".repeat(5000),
+  "{\"a\":1}",
+  "<x>",
+  "__proto__",
+  "constructor"
 ]
 
 /** A body: a seed as is, truncated, with bytes flipped, with random insertions, or plain random. */
 const body: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...seeds.map(([, b]) => b)),
   fc.tuple(fc.constantFrom(...seeds.map(([, b]) => b)), fc.nat()).map(([b, n]) => b.slice(0, n % (b.length + 1))),
-  fc.tuple(fc.constantFrom(...seeds.map(([, b]) => b)), fc.array(fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 3 })), { maxLength: 6 }))
-    .map(([b, edits]) => edits.reduce((s, [at, x]) => { const i = at % (s.length + 1); return s.slice(0, i) + x + s.slice(i + 1) }, b)),
+  fc.tuple(
+    fc.constantFrom(...seeds.map(([, b]) => b)),
+    fc.array(fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 3 })), { maxLength: 6 })
+  )
+    .map(([b, edits]) =>
+      edits.reduce((s, [at, x]) => {
+        const i = at % (s.length + 1)
+        return s.slice(0, i) + x + s.slice(i + 1)
+      }, b)
+    ),
   fc.json({ maxDepth: 4 }),
   fc.object({ maxDepth: 3 }).map((o) => JSON.stringify({ error: o, type: o, code: o, __type: o, status: o })),
-  fc.anything({ maxDepth: 3 }).map((v) => { try { return JSON.stringify(v) ?? "" } catch { return "" } }),
+  fc.anything({ maxDepth: 3 }).map((v) => {
+    try {
+      return JSON.stringify(v) ?? ""
+    } catch {
+      return ""
+    }
+  }),
   fc.string({ unit: "binary", maxLength: 200 }),
   fc.uint8Array({ maxLength: 300 }).map((b) => new TextDecoder().decode(b)),
   fc.nat({ max: 3000 }).map((n) => "[".repeat(n)),
   fc.nat({ max: 16 * 1024 }).map((n) => `{"error":{"message":"${"m".repeat(n)}`),
-  fc.constantFrom("<Error><Code>", "<Response><Errors><Error><Code>A</Code>", "<html", "<title>t", "{\"type\":", "\uFEFF{\"type\":\"x\",\"title\":\"y\"}")
+  fc.constantFrom(
+    "<Error><Code>",
+    "<Response><Errors><Error><Code>A</Code>",
+    "<html",
+    "<title>t",
+    "{\"type\":",
+    "\uFEFF{\"type\":\"x\",\"title\":\"y\"}"
+  )
 )
 
 const headers = fc.record({
   "content-type": fc.oneof(fc.constantFrom(...contentTypes), fc.string({ maxLength: 40 })),
-  "retry-after": fc.option(fc.oneof(fc.constantFrom(...hostileValues), fc.string({ maxLength: 30 })), { nil: undefined }),
+  "retry-after": fc.option(fc.oneof(fc.constantFrom(...hostileValues), fc.string({ maxLength: 30 })), {
+    nil: undefined
+  }),
   "x-correlator": fc.option(fc.oneof(fc.constantFrom(...hostileValues), fc.uuid()), { nil: undefined }),
-  "x-amzn-errortype": fc.option(fc.constantFrom(...hostileValues, "ThrottlingException:http://x", "#"), { nil: undefined }),
+  "x-amzn-errortype": fc.option(fc.constantFrom(...hostileValues, "ThrottlingException:http://x", "#"), {
+    nil: undefined
+  }),
   "x-amzn-requestid": fc.option(fc.constantFrom(...hostileValues), { nil: undefined })
 }, { requiredKeys: ["content-type"] })
 
 // what a hostile runtime (or a user's own client layer) might put in a header record: not only strings
 const oddHeaders = fc.record({
-  "content-type": fc.oneof(fc.constant(["application/json", "text/html"]), fc.constant(42), fc.constant(null), fc.constant({ toString: 1 })),
+  "content-type": fc.oneof(
+    fc.constant(["application/json", "text/html"]),
+    fc.constant(42),
+    fc.constant(null),
+    fc.constant({ toString: 1 })
+  ),
   "retry-after": fc.oneof(fc.constant(["1", "2"]), fc.constant(7), fc.constant(undefined)),
   "x-correlator": fc.oneof(fc.constant(["a", "b"]), fc.constant(0), fc.constant(undefined))
 })
@@ -98,9 +205,17 @@ describe("Client decoding never throws", () => {
     fc.assert(
       fc.property(incoming, fc.constantFrom("distrust" as const, "trust" as const), (i, mode) => {
         count++
-        const f = Client.decode(i as any, { mode, catalog: Catalog.builtin, now, url: "http://x/y", sentCorrelationId: "c-0" })
+        const f = Client.decode(i as any, {
+          mode,
+          catalog: Catalog.builtin,
+          now,
+          url: "http://x/y",
+          sentCorrelationId: "c-0"
+        })
         checkFault(f)
-        if (f._tag === "InternalError") throw new Error(`decode fell back to InternalError for ${JSON.stringify(i).slice(0, 300)}`)
+        if (f._tag === "InternalError") {
+          throw new Error(`decode fell back to InternalError for ${JSON.stringify(i).slice(0, 300)}`)
+        }
       }),
       { numRuns: 100_000, seed: 4242 }
     )
@@ -127,43 +242,61 @@ const rawServer = async () => {
   }
 }
 
-const headerValue = fc.oneof(fc.constantFrom(...hostileValues.filter((v) => !v.includes("\u0000"))), fc.string({ maxLength: 30 }))
+const headerValue = fc.oneof(
+  fc.constantFrom(...hostileValues.filter((v) => !v.includes("\u0000"))),
+  fc.string({ maxLength: 30 })
+)
   .map((v) => v.replace(/[\r\n]/g, ""))
 const rawResponse = fc.record({
   status: fc.integer({ min: 200, max: 599 }),
   contentType: fc.constantFrom(...contentTypes),
-  extra: fc.array(fc.tuple(fc.constantFrom("retry-after", "x-correlator", "x-amzn-errortype", "content-encoding", "transfer-encoding"), headerValue), { maxLength: 3 }),
+  extra: fc.array(
+    fc.tuple(
+      fc.constantFrom("retry-after", "x-correlator", "x-amzn-errortype", "content-encoding", "transfer-encoding"),
+      headerValue
+    ),
+    { maxLength: 3 }
+  ),
   body,
   cut: fc.option(fc.nat(), { nil: undefined }),
   lengthLie: fc.integer({ min: -5, max: 5 })
 }).map(({ status, contentType, extra, body, cut, lengthLie }) => {
   const bytes = Buffer.from(body, "utf8")
-  const head = [`HTTP/1.1 ${status} X`, `content-type: ${contentType}`, `content-length: ${Math.max(0, bytes.length + lengthLie)}`, "connection: close", ...extra.map(([k, v]) => `${k}: ${v}`)]
+  const head = [
+    `HTTP/1.1 ${status} X`,
+    `content-type: ${contentType}`,
+    `content-length: ${Math.max(0, bytes.length + lengthLie)}`,
+    "connection: close",
+    ...extra.map(([k, v]) => `${k}: ${v}`)
+  ]
   const all = Buffer.concat([Buffer.from(head.join("\r\n") + "\r\n\r\n", "latin1"), bytes])
   return cut === undefined ? all : all.subarray(0, cut % (all.length + 1))
 })
 
 for (const [name, clientLayer] of Support.clientLayers) {
   describe(`Client over ${name}, against raw responses`, () => {
-    it.effect("150 raw responses (bad framing, lying lengths, cut connections) → success or a fault, never a defect", () =>
-      Effect.gen(function*() {
-        const server = yield* Effect.promise(rawServer)
-        const samples = fc.sample(rawResponse, { numRuns: 150, seed: 7 })
-        const client = yield* Client.make({ timeout: "2 seconds" })
-        let faults = 0
-        for (const bytes of samples) {
-          server.respond(bytes)
-          const exit = yield* Effect.exit(client.get(server.url).pipe(Effect.flatMap(Client.bodyText())))
-          if (Exit.isFailure(exit)) {
-            assert.isFalse(Cause.hasDies(exit.cause), `a defect for ${bytes.toString("latin1").slice(0, 200)}`)
-            const error = Cause.squash(exit.cause)
-            checkFault(error)
-            faults++
+    it.effect(
+      "150 raw responses (bad framing, lying lengths, cut connections) → success or a fault, never a defect",
+      () =>
+        Effect.gen(function*() {
+          const server = yield* Effect.promise(rawServer)
+          const samples = fc.sample(rawResponse, { numRuns: 150, seed: 7 })
+          const client = yield* Client.make({ timeout: "2 seconds" })
+          let faults = 0
+          for (const bytes of samples) {
+            server.respond(bytes)
+            const exit = yield* Effect.exit(client.get(server.url).pipe(Effect.flatMap(Client.bodyText())))
+            if (Exit.isFailure(exit)) {
+              assert.isFalse(Cause.hasDies(exit.cause), `a defect for ${bytes.toString("latin1").slice(0, 200)}`)
+              const error = Cause.squash(exit.cause)
+              checkFault(error)
+              faults++
+            }
           }
-        }
-        yield* Effect.promise(server.close)
-        assert.isAbove(faults, 50)
-      }).pipe(Effect.provide(Layer.merge(clientLayer, Report.layer(Report.silent))), Effect.timeout("55 seconds")),
-      { timeout: 60_000 })
+          yield* Effect.promise(server.close)
+          assert.isAbove(faults, 50)
+        }).pipe(Effect.provide(Layer.merge(clientLayer, Report.layer(Report.silent))), Effect.timeout("55 seconds")),
+      { timeout: 60_000 }
+    )
   })
 }

@@ -5,8 +5,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Schedule, Schema, Scope } from "effect"
 import { createConnection, createServer, type Socket } from "node:net"
-import { Consumer, Driver, Producer } from "../../src/queue/index.ts"
 import { AmqpDriver } from "../../src/queue/amqp/index.ts"
+import { Consumer, Driver, Producer } from "../../src/queue/index.ts"
 import * as Report from "../../src/Report.ts"
 import { requireService, services } from "../support/services.ts"
 

@@ -7,8 +7,8 @@ import { Duration, Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { appendFileSync } from "node:fs"
 import * as Fault from "../../src/Fault.ts"
-import { Consumer, Disposition } from "../../src/queue/index.ts"
 import { AmqpDriver } from "../../src/queue/amqp/index.ts"
+import { Consumer, Disposition } from "../../src/queue/index.ts"
 import * as Report from "../../src/Report.ts"
 
 const [url, queue, errorQueue, logFile, concurrency] = process.argv.slice(2) as [string, string, string, string, string]

@@ -11,8 +11,8 @@ import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Driver, ErrorMessage } from "../../src/queue/index.ts"
 import { AmqpDriver } from "../../src/queue/amqp/index.ts"
+import { Driver, ErrorMessage } from "../../src/queue/index.ts"
 import { requireService, services } from "../support/services.ts"
 
 const available = await requireService("rabbitmq")

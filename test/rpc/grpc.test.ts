@@ -413,7 +413,7 @@ describe("Grpc with a real grpc-js server and client", () => {
     }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent)))
 
   it.effect("sends traces only when the server allows it (unsafeTracebacks), truncated", () =>
-    Effect.gen(function*() {
+    Effect.sync(() => {
       const encoded = Grpc.encode(new Fault.InternalError({ message: SECRET }), {
         config: { ...Exposure.defaultConfig, unsafeTracebacks: true, maxTraceBytes: 300 }
       })
@@ -595,7 +595,7 @@ describe("Grpc with a real grpc-js server and client", () => {
     }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent)))
 
   it.effect("a foreign ErrorInfo domain never selects one of our codes", () =>
-    Effect.gen(function*() {
+    Effect.sync(() => {
       const encoded = Grpc.encode(new Fault.NotFound({ id: "1" }), { domain: "other.example" })
       const f = Grpc.toFault({ code: encoded.code, details: encoded.details, metadata: encoded.metadata }, {
         mode: "trust"

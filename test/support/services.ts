@@ -29,7 +29,9 @@ export const services = {
 export const requireService = async (name: keyof typeof services): Promise<boolean> => {
   const ok = await reachable(services[name].port)
   if (ok) return true
-  if (process.env.CI === "true") throw new Error(`${name} is not reachable on 127.0.0.1:${services[name].port} (required under CI)`)
+  if (process.env.CI === "true") {
+    throw new Error(`${name} is not reachable on 127.0.0.1:${services[name].port} (required under CI)`)
+  }
   console.warn(`SKIPPING ${name} suites: not reachable on 127.0.0.1:${services[name].port}`)
   return false
 }

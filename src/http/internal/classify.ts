@@ -9,7 +9,7 @@
 import { Schema, SchemaIssue } from "effect"
 import { HttpServerError } from "effect/http"
 import { HttpApiError } from "effect/http-api"
-import * as Catalog from "../../Catalog.ts"
+
 import * as Fault from "../../Fault.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()

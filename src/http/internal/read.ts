@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import * as xml from "../../internal/xml.ts"
 
 /** @internal */
 export const isRecord = (u: unknown): u is Record<string, unknown> =>
@@ -52,17 +53,8 @@ export const isJsonMedia = (media: string): boolean =>
 export const isXmlMedia = (media: string): boolean =>
   media === "application/xml" || media === "text/xml" || media.endsWith("+xml")
 
-const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
-
 /** Unescapes XML entities and character references; unknown ones are kept. @internal */
-export const unescapeXml = (text: string): string =>
-  text.indexOf("&") === -1 ? text : text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/g, (whole, ref: string) => {
-    if (ref[0] === "#") {
-      const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
-    }
-    return entities[ref] ?? whole
-  })
+export const unescapeXml: (text: string) => string = xml.unescape
 
 /**
  * The raw content of the first `<name …>…</name>` element at or after `from` (attributes allowed,
@@ -93,13 +85,22 @@ export const xmlElement = (
   }
 }
 
-/** The text of the first `<name>` element: CDATA read as is, otherwise unescaped and trimmed. @internal */
-export const xmlText = (xml: string, name: string, from = 0): string | undefined => {
+/**
+ * The text of the first `<name>` element: CDATA read as is, otherwise unescaped; trimmed unless
+ * `exact` (a dialect that wrote the text itself reads it back to the byte).
+ *
+ * @internal
+ */
+export const xmlText = (xml: string, name: string, from = 0, exact = false): string | undefined => {
   const element = xmlElement(xml, name, from)
   if (element === undefined) return undefined
-  const raw = element.raw.trim()
-  if (raw.startsWith("<![CDATA[") && raw.endsWith("]]>")) return raw.slice(9, -3)
-  return unescapeXml(raw)
+  const raw = exact ? element.raw : element.raw.trim()
+  const cdata = exact
+    ? /^\s*<!\[CDATA\[([\s\S]*)\]\]>\s*$/.exec(raw)?.[1]
+    : raw.startsWith("<![CDATA[") && raw.endsWith("]]>")
+    ? raw.slice(9, -3)
+    : undefined
+  return cdata ?? unescapeXml(raw)
 }
 
 /**
@@ -136,7 +137,9 @@ export const parseDuration = (u: unknown): number | undefined => {
   if (isRecord(u)) {
     const seconds = typeof u.seconds === "string" ? Number(u.seconds) : u.seconds
     const nanos = typeof u.nanos === "number" ? u.nanos : 0
-    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || !Number.isFinite(nanos)) return undefined
+    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || !Number.isFinite(nanos)) {
+      return undefined
+    }
     const ms = Math.round(seconds * 1000 + nanos / 1e6)
     return ms >= 0 && ms <= maxDelayMs ? ms : undefined
   }
@@ -144,8 +147,7 @@ export const parseDuration = (u: unknown): number | undefined => {
 }
 
 /** Cuts text to at most `max` characters, marking the cut. @internal */
-export const excerpt = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max)}…`
+export const excerpt = (text: string, max: number): string => text.length <= max ? text : `${text.slice(0, max)}…`
 
 /** A header from a lower-case record, tolerating non-string values a hostile peer or a test puts there. @internal */
 export const header = (headers: Readonly<Record<string, unknown>>, name: string): string | undefined => {

@@ -28,7 +28,6 @@ export const MetaKey = {
 
 const reserved: ReadonlySet<string> = new Set([...Object.values(MetaKey), "__proto__", "constructor", "prototype"])
 
-
 // -----------------------------------------------------------------------------
 // Encoding
 // -----------------------------------------------------------------------------

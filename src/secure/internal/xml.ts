@@ -4,31 +4,13 @@
  *
  * @internal
  */
-
-const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
+import * as xml from "../../internal/xml.ts"
 
 /** @internal */
-export const unescape = (text: string): string =>
-  text.indexOf("&") === -1 ?
-    text :
-    text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/g, (whole, ref: string) => {
-      if (ref[0] === "#") {
-        const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
-        return code <= 0x10ffff ? String.fromCodePoint(code) : whole
-      }
-      return entities[ref] ?? whole
-    })
-
-// dropping the control characters XML 1.0 forbids is the point
-const forbidden =
-  // oxlint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+export const unescape: (text: string) => string = xml.unescape
 
 /** Escapes element content and drops what XML 1.0 cannot carry. @internal */
-export const escape = (text: string): string =>
-  text
-    .replace(forbidden, "")
-    .replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"))
+export const escape: (text: string) => string = xml.escape
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 const cache = new Map<string, RegExp>()
