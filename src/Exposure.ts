@@ -152,7 +152,6 @@ export interface ViewOptions {
   readonly config?: Config | undefined
 }
 
-const commonKeys = new Set(["_tag", "message", "retryAfterMs", "correlationId"])
 // Per class: undefined when its fields can be copied as they are, else its canonical JSON encoder.
 const jsonEncoders = new WeakMap<object, ((u: unknown) => unknown) | null>()
 
@@ -185,8 +184,9 @@ export const fieldsOf = (fault: Fault.Fault): Record<string, unknown> => {
   const encode = jsonEncoderOf(fault.constructor)
   const source = (encode === null ? fault : encode(fault)) as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(source)) {
-    if (!commonKeys.has(key) && source[key] !== undefined) out[key] = source[key]
+  for (const name of internal.fieldNames(fault.constructor)) {
+    const value = source[name]
+    if (value !== undefined) out[name] = value
   }
   return out
 }

@@ -141,17 +141,6 @@ type Check =
   | { readonly _tag: "Guard"; readonly is: (u: unknown) => boolean }
   | { readonly _tag: "Codec"; readonly decode: (u: unknown) => Result.Result<Fault.Fault, unknown> }
 const checks = new WeakMap<object, Check>()
-const fieldNames = new WeakMap<object, ReadonlyArray<string>>()
-const fieldNamesOf = (faultClass: any): ReadonlyArray<string> => {
-  let names = fieldNames.get(faultClass)
-  if (names === undefined) {
-    names = Object.keys(faultClass.fields ?? {}).filter((n) =>
-      n !== "_tag" && n !== "message" && n !== "retryAfterMs" && n !== "correlationId"
-    )
-    fieldNames.set(faultClass, names)
-  }
-  return names
-}
 const checkOf = (faultClass: any): Check => {
   let check = checks.get(faultClass)
   if (check === undefined) {
@@ -187,7 +176,7 @@ export const toFault = (received: Received, options: Options): Fault.Fault => {
   const input: Record<string, unknown> = { _tag: faultClass[Fault.TypeId].tag }
   const fields = received.fields
   if (fields !== undefined) {
-    for (const name of fieldNamesOf(faultClass)) {
+    for (const name of internal.fieldNames(faultClass)) {
       if (Object.hasOwn(fields, name)) input[name] = fields[name]
     }
   }

@@ -224,3 +224,18 @@ export const hasJsonFields = (faultClass: object): boolean => {
   }
   return cached
 }
+
+const fieldNamesCache = new WeakMap<object, ReadonlyArray<string>>()
+
+/** The names of a fault class's own schema fields: no tag, no common fields. @internal */
+export const fieldNames = (faultClass: object): ReadonlyArray<string> => {
+  let names = fieldNamesCache.get(faultClass)
+  if (names === undefined) {
+    const fields = (faultClass as { readonly fields?: Record<string, unknown> }).fields ?? {}
+    names = Object.keys(fields).filter((n) =>
+      n !== "_tag" && n !== "message" && n !== "retryAfterMs" && n !== "correlationId"
+    )
+    fieldNamesCache.set(faultClass, names)
+  }
+  return names
+}
