@@ -152,18 +152,23 @@ export interface ViewOptions {
   readonly config?: Config | undefined
 }
 
-// Per class: undefined when its fields can be copied as they are, else its canonical JSON encoder.
-const jsonEncoders = new WeakMap<object, ((u: unknown) => unknown) | null>()
-
-const jsonEncoderOf = (ctor: any): ((u: unknown) => unknown) | null => {
-  let cached = jsonEncoders.get(ctor)
-  if (cached === undefined) {
-    cached = internal.hasJsonFields(ctor)
-      ? null
-      : Schema.encodeUnknownSync(Schema.toCodecJson(ctor) as any) as (u: unknown) => unknown
-    jsonEncoders.set(ctor, cached)
+// Per class, read once: its field names, and its canonical JSON encoder when its fields are not
+// already their own JSON form (null otherwise: they are copied as they are).
+interface ClassInfo {
+  readonly names: ReadonlyArray<string>
+  readonly encode: ((u: unknown) => unknown) | null
+}
+const classInfos = new WeakMap<object, ClassInfo>()
+const classInfoOf = (ctor: any): ClassInfo => {
+  let info = classInfos.get(ctor)
+  if (info === undefined) {
+    info = {
+      names: internal.fieldNames(ctor),
+      encode: internal.hasJsonFields(ctor) ? null : Schema.encodeUnknownSync(Schema.toCodecJson(ctor) as any) as any
+    }
+    classInfos.set(ctor, info)
   }
-  return cached
+  return info
 }
 
 /**
@@ -181,10 +186,10 @@ const jsonEncoderOf = (ctor: any): ((u: unknown) => unknown) | null => {
  * @since 0.1.0
  */
 export const fieldsOf = (fault: Fault.Fault): Record<string, unknown> => {
-  const encode = jsonEncoderOf(fault.constructor)
-  const source = (encode === null ? fault : encode(fault)) as Record<string, unknown>
+  const info = classInfoOf(fault.constructor)
+  const source = (info.encode === null ? fault : info.encode(fault)) as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const name of internal.fieldNames(fault.constructor)) {
+  for (const name of info.names) {
     const value = source[name]
     if (value !== undefined) out[name] = value
   }
@@ -259,17 +264,20 @@ const redactedEventId = internal.eventIdOf(redactedCode)
  */
 export const view = (failure: unknown, options?: ViewOptions): PublicView => {
   const config = options?.config ?? defaultConfig
-  const correlationId = (internal.isFault(failure) ? (failure as Fault.Fault).correlationId : undefined) ??
-    options?.correlationId
   if (!internal.isFault(failure)) {
-    return redacted(undefined, 500, "server", "CallOperator", undefined, correlationId, config, failure)
+    return redacted(undefined, 500, "server", "CallOperator", undefined, options?.correlationId, config, failure)
   }
   const fault = failure as Fault.Fault
+  const correlationId = fault.correlationId ?? options?.correlationId
+  // read the class descriptor once rather than through the (megamorphic) getters of each class
   const d = fault[Fault.TypeId]
+  const own = typeof d.status === "number" ? d.status : d.status(fault)
   const dialect = options?.dialect === undefined ? undefined : d.dialects[options.dialect]
   const entry = options?.catalog === undefined ? undefined : Catalog.lookup(options.catalog, fault)
-  const status = dialect?.status ?? (entry === undefined ? fault.status : Catalog.statusFor(entry, fault))
-  const expected = entry?.expected ?? fault.expected
+  const status = dialect?.status ??
+    (entry === undefined ? own : entry.statusOf === undefined ? entry.status : entry.statusOf(fault))
+  const expected = entry?.expected ?? (typeof d.expected === "string" ? d.expected : d.expected(fault))
+  const side = typeof d.side === "string" ? d.side : d.side(fault)
   if (!(d.public || dialect !== undefined || status < 500)) {
     // A catalogued code is public by definition (the catalog published it): only the message is withheld.
     if (entry !== undefined) {
@@ -279,8 +287,8 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
         status,
         title: entry.title,
         message: entry.title,
-        category: fault.category,
-        side: fault.side,
+        category: d.category,
+        side,
         expected,
         expectation: entry.expectation,
         retryAfterMs: fault.retryAfterMs,
@@ -293,7 +301,7 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
         headers: entry.headers
       }
     }
-    return redacted(fault, status, fault.side, expected, fault.retryAfterMs, correlationId, config, fault)
+    return redacted(fault, status, side, expected, fault.retryAfterMs, correlationId, config, fault)
   }
   const fields = fieldsOf(fault)
   return {
@@ -302,8 +310,8 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
     status,
     title: entry?.title ?? d.title,
     message: dialect?.message ?? fault.message,
-    category: fault.category,
-    side: fault.side,
+    category: d.category,
+    side,
     expected,
     expectation: entry?.expectation,
     retryAfterMs: fault.retryAfterMs,
