@@ -5,14 +5,13 @@ import * as CircuitBreaker from "effect/persistence/CircuitBreaker"
 import * as Redis from "effect/persistence/Redis"
 import { TestClock } from "effect/testing"
 import { execFile } from "node:child_process"
-import { createConnection, createServer, type Server, type Socket } from "node:net"
-import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import * as Fault from "../src/Fault.ts"
 import * as Policy from "../src/Policy.ts"
 import * as RetryBudget from "../src/RetryBudget.ts"
 import { get, startUpstream } from "./support/policy-upstream.ts"
 import { requireService } from "./support/services.ts"
+import { tcpProxy } from "./support/tcpProxy.ts"
 
 const redisUp = await requireService("redis")
 const redisUrl = "redis://127.0.0.1:6379"
@@ -127,28 +126,8 @@ describe.skipIf(!redisUp)("RetryBudget: Redis store (real Redis)", () => {
     () =>
       Effect.gen(function*() {
         // a TCP proxy in front of Redis that the test can cut
-        const sockets = new Set<Socket>()
-        const proxy: Server = createServer((client) => {
-          const upstream = createConnection(6379, "127.0.0.1")
-          sockets.add(client).add(upstream)
-          client.pipe(upstream).pipe(client)
-          const drop = () => {
-            client.destroy()
-            upstream.destroy()
-          }
-          client.on("error", drop).on("close", drop)
-          upstream.on("error", drop).on("close", drop)
-        })
-        yield* Effect.promise(() => new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r())))
-        const port = (proxy.address() as AddressInfo).port
-        yield* Effect.addFinalizer(() =>
-          Effect.promise(() =>
-            new Promise<void>((r) => {
-              for (const s of sockets) s.destroy()
-              proxy.close(() => r())
-            })
-          )
-        )
+        const proxy = yield* tcpProxy(6379)
+        const port = proxy.port
         const lines: Array<string> = []
         const logger = Logger.layer([Logger.make((o) => lines.push(String(o.message)))])
         const prefix = uniquePrefix("proxy")
@@ -162,12 +141,7 @@ describe.skipIf(!redisUp)("RetryBudget: Redis store (real Redis)", () => {
         )
         assert.isTrue(yield* store.acquire("k", budget).pipe(Effect.provide(logger))) // Redis: 1 of 3
         // cut: stop accepting and drop every connection
-        yield* Effect.promise(() =>
-          new Promise<void>((r) => {
-            proxy.close(() => r())
-            for (const s of sockets) s.destroy()
-          })
-        )
+        yield* proxy.stop
         const started = Date.now()
         const local = [
           yield* store.acquire("k", budget).pipe(Effect.provide(logger)),
@@ -177,7 +151,7 @@ describe.skipIf(!redisUp)("RetryBudget: Redis store (real Redis)", () => {
         assert.deepStrictEqual(local, [true, true]) // the local floor (fresh local window)
         assert.strictEqual(lines.filter((l) => l.includes("Redis unavailable")).length, 1)
         // back: listen again on the same port; node-redis reconnects
-        yield* Effect.promise(() => new Promise<void>((r) => proxy.listen(port, "127.0.0.1", () => r())))
+        yield* proxy.restart
         let back = false
         for (let i = 0; i < 50 && !back; i++) {
           yield* Effect.sleep("100 millis")

@@ -133,20 +133,7 @@ export const toBody = (view: Exposure.PublicView, details: boolean = true): Body
   if (view.message !== view.title) body.detail = view.message
   if (view.correlationId !== undefined) body.correlator = view.correlationId
   if (view.retryAfterMs !== undefined) body.retryAfter = view.retryAfterMs / 1000
-  const fields = view.fields
-  if (fields !== undefined) {
-    if (view.violations !== undefined) {
-      body.violations = view.violations
-      let rest: Record<string, unknown> | undefined
-      for (const key in fields) if (key !== "violations") (rest ??= {})[key] = fields[key]
-      if (rest !== undefined) body.fields = rest
-    } else {
-      for (const _ in fields) {
-        body.fields = fields
-        break
-      }
-    }
-  }
+  wire.putFields(body, view)
   return body as any
 }
 

@@ -153,20 +153,7 @@ export const toProblemDetails = (
   body.expected = view.expected
   if (view.expectation !== undefined) body.expectation = view.expectation
   if (view.retryAfterMs !== undefined) body.retryAfter = view.retryAfterMs / 1000
-  const fields = view.fields
-  if (fields !== undefined) {
-    if (view.violations !== undefined) {
-      body.violations = view.violations
-      let rest: Record<string, unknown> | undefined
-      for (const key in fields) if (key !== "violations") (rest ??= {})[key] = fields[key]
-      if (rest !== undefined) body.fields = rest
-    } else {
-      for (const _ in fields) {
-        body.fields = fields
-        break
-      }
-    }
-  }
+  wire.putFields(body, view)
   if (view.trace !== undefined) body.trace = view.trace
   return body as any
 }
@@ -209,7 +196,7 @@ export const fromProblemDetails = (
   } = { code, status: bodyStatus !== undefined && Number.isInteger(bodyStatus) ? bodyStatus : status }
   const detail = wire.stringOr(body.detail) ?? title
   if (detail !== undefined) received.message = detail
-  if (wire.isExpected(body.expected)) received.expected = body.expected
+  if (Fault.isExpected(body.expected)) received.expected = body.expected
   const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
     (headers === undefined ? undefined : wire.parseRetryAfter(headers["retry-after"]))
   if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs

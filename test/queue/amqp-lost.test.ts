@@ -4,40 +4,15 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Schedule, Schema, Scope } from "effect"
-import { createConnection, createServer, type Socket } from "node:net"
 import { AmqpDriver } from "../../src/queue/amqp/index.ts"
 import { Consumer, Driver, Producer } from "../../src/queue/index.ts"
 import * as Report from "../../src/Report.ts"
 import { requireService, services } from "../support/services.ts"
+import { tcpProxy } from "../support/tcpProxy.ts"
 
 const available = await requireService("rabbitmq")
 
-const proxy = Effect.acquireRelease(
-  Effect.promise(() =>
-    new Promise<{ port: number; cut: () => void; close: () => void }>((resolve) => {
-      const sockets = new Set<Socket>()
-      const server = createServer((client) => {
-        const upstream = createConnection({ port: services.rabbitmq.port, host: "127.0.0.1" })
-        sockets.add(client).add(upstream)
-        client.pipe(upstream).pipe(client)
-        const drop = () => {
-          client.destroy()
-          upstream.destroy()
-        }
-        client.on("error", drop).on("close", drop)
-        upstream.on("error", drop).on("close", drop)
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const port = (server.address() as { port: number }).port
-        const cut = () => {
-          for (const s of sockets) s.destroy()
-        }
-        resolve({ port, cut, close: () => (cut(), server.close()) })
-      })
-    })
-  ),
-  (p) => Effect.sync(p.close)
-)
+const proxy = tcpProxy(services.rabbitmq.port)
 
 describe.skipIf(!available)("RabbitMQ connection lost", () => {
   it.live("a consumer whose connection is torn down ends with ConnectionLost and loses no message", () =>

@@ -4,22 +4,30 @@
  *
  * @internal
  */
-import type * as Fault from "../../Fault.ts"
+import type * as Exposure from "../../Exposure.ts"
 import * as xml from "../../internal/xml.ts"
 
-const expectedValues: ReadonlySet<string> = new Set([
-  "RetryNow",
-  "RetryLater",
-  "ReconnectAndRetry",
-  "TryAlternative",
-  "FixRequest",
-  "Reauthenticate",
-  "DoNotRetry",
-  "CallOperator"
-])
-
-/** @internal */
-export const isExpected = (u: unknown): u is Fault.Expected => typeof u === "string" && expectedValues.has(u)
+/**
+ * Writes a view's fields onto a body: violations as their own member, the other fields under
+ * `fields` (only when there are some). Shared by the JSON dialects.
+ *
+ * @internal
+ */
+export const putFields = (body: Record<string, unknown>, view: Exposure.PublicView): void => {
+  const fields = view.fields
+  if (fields === undefined) return
+  if (view.violations !== undefined) {
+    body.violations = view.violations
+    let rest: Record<string, unknown> | undefined
+    for (const key in fields) if (key !== "violations") (rest ??= {})[key] = fields[key]
+    if (rest !== undefined) body.fields = rest
+    return
+  }
+  for (const _ in fields) {
+    body.fields = fields
+    return
+  }
+}
 
 /** @internal */
 export const isRecord = (u: unknown): u is Record<string, unknown> =>
