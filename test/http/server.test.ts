@@ -1,7 +1,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer, Schema } from "effect"
-import { Catalog, Fault, Report, Trust } from "effect-faults"
+import { Catalog, Correlation, Fault, Report, Trust } from "effect-faults"
 import { CodeMessage, Ec2, Middleware, Problem } from "effect-faults/http"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
@@ -22,6 +22,15 @@ const Order = Schema.Struct({ amount: Schema.Number, name: Schema.String })
 
 const Routes = Layer.mergeAll(
   HttpRouter.add("GET", "/ok", HttpServerResponse.jsonUnsafe({ ok: true })),
+  HttpRouter.add(
+    "GET",
+    "/whoami",
+    Effect.gen(function*() {
+      // let concurrent requests interleave (a real timer: the test's clock is virtual)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 1)))
+      return HttpServerResponse.jsonUnsafe({ id: yield* Correlation.CorrelationId })
+    })
+  ),
   HttpRouter.add("GET", "/orders/:id", Effect.fail(new Fault.NotFound({ resource: "order", id: "42" }))),
   HttpRouter.add("GET", "/limited", Effect.fail(new Fault.RateLimited({ retryAfterMs: 2500 }))),
   HttpRouter.add("GET", "/private", Effect.fail(new Fault.Unauthenticated({ scheme: "Bearer", realm: "orders" }))),
@@ -103,6 +112,20 @@ layer(ServerLive)("server middleware on a real Node server", (it) => {
       const bad = yield* call("/ok", { headers: { "x-correlator": "not-a-uuid" } })
       headersOnEveryResponse(bad)
       assert.notStrictEqual(bad.headers["x-correlator"], "not-a-uuid")
+    }))
+
+  it.effect("200 concurrent requests with distinct ids: each handler and each response sees its own", () =>
+    Effect.gen(function*() {
+      const ids = Array.from({ length: 200 }, () => crypto.randomUUID())
+      const results = yield* Effect.forEach(ids, (cid) => call("/whoami", { headers: { "x-correlator": cid } }), {
+        concurrency: "unbounded"
+      })
+      const crossTalk = results.filter((r, i) => r.headers["x-correlator"] !== ids[i] || JSON.parse(r.body).id !== ids[i])
+      assert.strictEqual(crossTalk.length, 0)
+      // and requests without one each get a fresh id, the same in the handler and on the response
+      const fresh = yield* Effect.forEach(ids.slice(0, 50), () => call("/whoami"), { concurrency: "unbounded" })
+      assert.strictEqual(new Set(fresh.map((r) => r.headers["x-correlator"])).size, 50)
+      for (const r of fresh) assert.strictEqual(JSON.parse(r.body).id, r.headers["x-correlator"])
     }))
 
   it.effect("a typed fault: problem+json by default, decoded back to the same fault in trust mode", () =>
