@@ -120,7 +120,9 @@ layer(ServerLive)("server middleware on a real Node server", (it) => {
       const results = yield* Effect.forEach(ids, (cid) => call("/whoami", { headers: { "x-correlator": cid } }), {
         concurrency: "unbounded"
       })
-      const crossTalk = results.filter((r, i) => r.headers["x-correlator"] !== ids[i] || JSON.parse(r.body).id !== ids[i])
+      const crossTalk = results.filter((r, i) =>
+        r.headers["x-correlator"] !== ids[i] || JSON.parse(r.body).id !== ids[i]
+      )
       assert.strictEqual(crossTalk.length, 0)
       // and requests without one each get a fresh id, the same in the handler and on the response
       const fresh = yield* Effect.forEach(ids.slice(0, 50), () => call("/whoami"), { concurrency: "unbounded" })
