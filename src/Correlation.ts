@@ -62,7 +62,9 @@ export const uuidPattern: RegExp = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-
  */
 export const safePattern: RegExp = /^[A-Za-z0-9._:-]+$/
 
-const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/
+// W3C Trace Context: version ff, an all-zero trace-id and an all-zero parent-id are invalid (an
+// all-zero trace-id would make every such request share one correlation id)
+const traceparentPattern = /^(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/
 
 /**
  * How correlation ids are read, validated and made. A service with a default: provide

@@ -37,6 +37,29 @@ describe("Correlation", () => {
     })
   })
 
+  it("rejects the traceparent values W3C Trace Context calls invalid (all-zero ids, version ff)", () => {
+    const ok = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    assert.strictEqual(Correlation.validate("traceparent", ok), "4bf92f3577b34da6a3ce929d0e0e4736")
+    for (
+      const bad of [
+        `00-${"0".repeat(32)}-00f067aa0ba902b7-01`,
+        `00-4bf92f3577b34da6a3ce929d0e0e4736-${"0".repeat(16)}-01`,
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+      ]
+    ) {
+      assert.deepStrictEqual(Correlation.validate("traceparent", bad), {
+        header: "traceparent",
+        length: 55,
+        reason: "malformed traceparent"
+      })
+    }
+    // two requests with an all-zero trace-id do not share a correlation id
+    assert.strictEqual(
+      Correlation.fromHeaders({ traceparent: `00-${"0".repeat(32)}-00f067aa0ba902b7-01` }).source,
+      "generated"
+    )
+  })
+
   it.effect("accept logs a warning for a rejected header without its value, and puts the id on every log line", () =>
     Effect.gen(function*() {
       const lines: Array<{ message: string; annotations: Record<string, unknown> }> = []

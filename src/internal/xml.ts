@@ -7,8 +7,9 @@
  */
 
 const escapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" }
-// oxlint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
+// matching the control characters XML forbids is the point
 const notXml =
+  // oxlint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 // oxlint-disable-next-line no-control-regex -- as above: one test decides whether any work is needed
 const special = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/

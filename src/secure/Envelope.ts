@@ -98,6 +98,12 @@ const s3Statuses: Record<string, number> = {
   RequestTimeout: 400
 }
 
+// Nothing, or one XML declaration: checked by hand, since a regular expression over this untrusted
+// prefix (`<?xml[^>]*?>`) backtracks quadratically on a success body full of `<?xml`.
+const onlyDeclaration = (prolog: string): boolean =>
+  prolog === "" ||
+  (prolog.startsWith("<?xml") && prolog.endsWith("?>") && prolog.indexOf(">") === prolog.length - 1)
+
 /**
  * An S3-style `<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>` document,
  * whatever the status it came with (S3 sends it with 200 for CopyObject and
@@ -121,7 +127,7 @@ export const s3Error: Envelope = {
     const body = incoming.body
     const at = body.search(/<Error[\s>]/)
     // the root element must be <Error>: an <Error> nested in a success document is not a failure
-    if (at === -1 || body.slice(0, at).replace(/<\?xml[^>]*\?>/, "").trim() !== "") return undefined
+    if (at === -1 || !onlyDeclaration(body.slice(0, at).trim())) return undefined
     const code = xml.text(body, "Code")
     if (code === undefined || code === "") return undefined
     const message = xml.text(body, "Message")

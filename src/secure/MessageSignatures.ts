@@ -276,7 +276,14 @@ const componentValue = (item: sf.Item, message: Message, request: Message | unde
     case "@query-param": {
       const param = item.params.find(([k]) => k === "name")?.[1]
       if (typeof param !== "string") return undefined
-      const values = url.searchParams.getAll(decodeURIComponent(param))
+      // the name comes from the (untrusted) Signature-Input: a bad escape ("%") must not throw
+      let decoded: string
+      try {
+        decoded = decodeURIComponent(param)
+      } catch {
+        return undefined
+      }
+      const values = url.searchParams.getAll(decoded)
       return values.length === 1 ? encodeURIComponent(values[0]!) : undefined
     }
     default:

@@ -61,6 +61,17 @@ describe("S3-style <Error> sent with 200", () => {
       Envelope.s3Error.decode(incoming("<CompleteMultipartUploadResult><ETag>e</ETag></CompleteMultipartUploadResult>"))
     )
   })
+
+  it("a large success body full of <?xml before an <Error> is read in linear time (no regex backtracking)", () => {
+    // 1 MiB of `<?xml` without `>`: the former `/<\?xml[^>]*\?>/` took minutes on this (quadratic)
+    const body = "<?xml".repeat(200_000) + "<Error><Code>SlowDown</Code></Error>"
+    assert.isUndefined(Envelope.s3Error.decode(incoming(body)))
+    assert.isUndefined(Envelope.s3Error.decode(incoming("<?xml a?> <?xml b?><Error><Code>SlowDown</Code></Error>")))
+    assert.strictEqual(
+      Envelope.s3Error.decode(incoming("  <?xml v?>\n<Error><Code>SlowDown</Code></Error>"))?.code,
+      "SlowDown"
+    )
+  })
 })
 
 describe("JSON { status }", () => {

@@ -251,6 +251,21 @@ describe("request and response signatures", () => {
       assert.include(f.message, "content-type")
     }))
 
+  it.effect("a @query-param name with a bad percent escape is SignatureInvalid, not a defect", () =>
+    Effect.gen(function*() {
+      const msg = {
+        ...request,
+        headers: {
+          ...request.headers,
+          "signature-input": "sig1=(\"@query-param\";name=\"%\");keyid=\"vtn-1\";alg=\"hmac-sha256\"",
+          signature: "sig1=:AAAA:"
+        }
+      }
+      const f = yield* Effect.flip(MessageSignatures.verify(msg).pipe(Effect.provide(Keys)))
+      assert.strictEqual(f._tag, "SignatureInvalid")
+      assert.include(f.message, "@query-param")
+    }))
+
   it.effect("a key id not on record is FingerprintMismatch", () =>
     Effect.gen(function*() {
       const rogue = Signature.ed25519Generate("ven-rogue")

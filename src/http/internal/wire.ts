@@ -53,7 +53,10 @@ export const finiteOr = (u: unknown): number | undefined => typeof u === "number
 /** Seconds on the wire (possibly fractional) back to whole milliseconds. @internal */
 export const secondsToMs = (u: unknown): number | undefined => {
   const s = finiteOr(u)
-  return s === undefined || s < 0 ? undefined : Math.round(s * 1000)
+  if (s === undefined || s < 0) return undefined
+  // a finite but huge number of seconds (1e306) overflows to Infinity once in milliseconds
+  const ms = Math.round(s * 1000)
+  return Number.isFinite(ms) ? ms : undefined
 }
 
 /**
