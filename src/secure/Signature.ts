@@ -308,7 +308,12 @@ export const check = (
   if (key === undefined) {
     return new Fault.FingerprintMismatch({
       host: input.party,
-      expectedFingerprint: candidates.length === 0 ? "no key on record" : candidates.map((k) => k.id).join(", "),
+      // a client's bad key gets a public 401: it is not told which key ids we hold
+      expectedFingerprint: candidates.length === 0
+        ? "no key on record"
+        : presentedBy === "client"
+        ? "a key on record"
+        : candidates.map((k) => k.id).join(", "),
       presentedFingerprint: input.keyId ?? "no key id",
       presentedBy,
       message: `key ${input.keyId === undefined ? "(unnamed)" : `'${input.keyId}'`} is not on record${

@@ -273,6 +273,18 @@ describe("request and response signatures", () => {
       const f = yield* Effect.flip(MessageSignatures.verify(msg, { party: "ven-1" }).pipe(Effect.provide(Keys)))
       assert.strictEqual(f._tag, "FingerprintMismatch")
       assert.strictEqual((f as Fault.FingerprintMismatch).presentedFingerprint, "ven-rogue")
+      // a request's signer gets a public 401: it is not told which key ids are on record
+      assert.strictEqual((f as Fault.FingerprintMismatch).expectedFingerprint, "a key on record")
+      assert.strictEqual(f.status, 401)
+    }))
+
+  it.effect("a response signed with a key not on record names the keys we expected (a local fault, for the logs)", () =>
+    Effect.gen(function*() {
+      const rogue = Signature.ed25519Generate("vtn-rogue")
+      const msg = yield* signed(request, { key: rogue.signing, components: requestComponents })
+      const f = yield* Effect.flip(
+        MessageSignatures.verify(msg, { party: "ven-1", presentedBy: "server" }).pipe(Effect.provide(Keys))
+      )
       assert.strictEqual((f as Fault.FingerprintMismatch).expectedFingerprint, "ven-1")
     }))
 
