@@ -109,11 +109,20 @@ export const encode = (failure: unknown, context: Context): Record<string, strin
   if (view.correlationId !== undefined) out[names.correlationId] = view.correlationId
   if (view.retryAfterMs !== undefined) out[names.retryAfterMs] = view.retryAfterMs
   if (view.fields !== undefined && Object.keys(view.fields).length > 0) {
-    const json = JSON.stringify(view.fields)
-    // Fields that do not fit are dropped whole: half a JSON document is worse than none.
-    if (Buffer.byteLength(json) <= maxFieldsBytes) out[names.faultFields] = json
+    const json = jsonOf(view.fields)
+    // Fields that do not fit, or have no JSON form (a bigint, a cycle), are dropped whole: half a JSON
+    // document is worse than none, and a throw here would leave the failed message unsettled.
+    if (json !== undefined && Buffer.byteLength(json) <= maxFieldsBytes) out[names.faultFields] = json
   }
   return out
+}
+
+const jsonOf = (fields: Readonly<Record<string, unknown>>): string | undefined => {
+  try {
+    return JSON.stringify(fields)
+  } catch {
+    return undefined
+  }
 }
 
 /**

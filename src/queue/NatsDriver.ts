@@ -162,10 +162,17 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
         const consumer = yield* attempt(() => js.consumers.get(streamName(queue), "ef"))
         const buffer = yield* Queue.unbounded<JsMsg, Fault.Fault>()
         const unsettled = new Set<JsMsg>()
+        // Set by `stop` and on release: an iterator that ends otherwise means the subscription is lost.
+        let stopped = false
         const messages: ConsumerMessages = yield* Effect.acquireRelease(
-          attempt(() => consumer.consume({ max_messages: Math.max(1, subOptions.prefetch) })),
+          // Without `abort_on_missing_resource` a deleted stream or consumer leaves the iterator waiting
+          // for it to come back: `take` would hang instead of failing with ConnectionLost.
+          attempt(() =>
+            consumer.consume({ max_messages: Math.max(1, subOptions.prefetch), abort_on_missing_resource: true })
+          ),
           (m) =>
             Effect.promise(async () => {
+              stopped = true
               // At-least-once: whatever was received and not settled goes back now.
               for (const msg of unsettled) msg.nak()
               unsettled.clear()
@@ -180,7 +187,10 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
             }
           } catch (e) {
             Queue.failCauseUnsafe(buffer, Cause.fail(lost(e)))
+            return
           }
+          // Ended without an error and not by us: the connection closed or the consumer went away.
+          if (!stopped) Queue.failCauseUnsafe(buffer, Cause.fail(lost(new Error(`consumer of ${queue} closed`))))
         })()
         // In progress: a handler slower than the ack wait keeps its message.
         const heartbeat = setInterval(() => {
@@ -224,7 +234,6 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
               )
           }
         }
-        let stopped = false
         const stop = Effect.suspend(() => {
           if (stopped) return Effect.void
           stopped = true

@@ -428,10 +428,34 @@ export const envelopeOf = (view: Exposure.PublicView, failure: Fault.CopiedFailu
   } = { code: view.code, message: view.message, status: view.status, expected: view.expected, eventId: view.eventId }
   if (view.retryAfterMs !== undefined) out.retryAfterMs = view.retryAfterMs
   if (view.correlationId !== undefined) out.correlationId = view.correlationId
-  if (view.fields !== undefined && Object.keys(view.fields).length > 0) out.fields = view.fields
+  if (view.fields !== undefined && Object.keys(view.fields).length > 0) {
+    const fields = jsonFields(view.fields)
+    if (fields !== undefined) out.fields = fields
+  }
   if (view.violations !== undefined) out.violations = view.violations
   if (failure !== undefined) out.failure = failure
   return out
+}
+
+// A field with no JSON form (a bigint, a cycle) is not sent, as in gRPC's ErrorInfo: left in, it would
+// make the whole answer (a JSON-RPC batch, an Effect RPC exit) fail to serialise, a defect instead of
+// the fault. The common case (all fields serialise) costs one `JSON.stringify` and no copy.
+const jsonFields = (fields: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | undefined => {
+  try {
+    JSON.stringify(fields)
+    return fields
+  } catch {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(fields)) {
+      try {
+        JSON.stringify(fields[key])
+        out[key] = fields[key]
+      } catch {
+        // dropped
+      }
+    }
+    return Object.keys(out).length > 0 ? out : undefined
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Schema } from "effect"
 import fc from "fast-check"
 import * as Fault from "../../src/Fault.ts"
 import { Headers } from "../../src/queue/index.ts"
@@ -120,6 +121,22 @@ describe("Headers.decode under fuzzing", () => {
     assert.strictEqual(h["x-fault-code"], "InternalError")
     assert.notInclude(JSON.stringify(h), "password")
     assert.notInclude(JSON.stringify(h), "secret")
+  })
+
+  it("fields with no JSON form (a bigint, a cycle) are dropped, never thrown: the message is still dead-lettered", () => {
+    class Overdrawn extends Fault.define<Overdrawn>()("Overdrawn", { amount: Schema.BigInt, note: Schema.Unknown }, {
+      category: "application",
+      expected: "FixRequest",
+      status: 422
+    }) {}
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    for (const f of [new Overdrawn({ amount: 5n, note: "n" }), new Overdrawn({ amount: 1n, note: cycle })]) {
+      const h = Headers.encode(f, { attempts: 2, originalQueue: "q", failedAt: new Date(0) })
+      assert.strictEqual(h["x-fault-code"], "Overdrawn")
+      assert.strictEqual(h["x-attempts"], 2)
+      assert.isUndefined(h["x-fault-fields"])
+    }
   })
 
   it("RabbitMQ's x-death alone decodes to a remote fault with the broker's reason and count", () => {

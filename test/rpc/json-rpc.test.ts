@@ -248,6 +248,31 @@ describe("JSON-RPC over HTTP: the six failures (our server, our client)", () => 
       assert.strictEqual(f.correlationId, id)
     }).pipe(Effect.scoped, Effect.provide(quiet)))
 
+  it.effect("a fault whose field has no JSON form (a bigint) answers its own id without that field", () =>
+    Effect.gen(function*() {
+      class Overdrawn
+        extends Fault.define<Overdrawn>()("Overdrawn", { amount: Schema.BigInt, account: Schema.String }, {
+          category: "application",
+          expected: "FixRequest",
+          status: 422
+        })
+      {}
+      const Pay = JsonRpc.method("pay", { params: Schema.Struct({}), result: Schema.Null })
+      const handle = JsonRpc.handler([
+        JsonRpc.implement(Pay, () => Effect.fail(new Overdrawn({ amount: 5n, account: "a-1" }))),
+        ...handlers
+      ])
+      const text = yield* handle(JSON.stringify([
+        { jsonrpc: "2.0", id: 7, method: "pay", params: {} },
+        { jsonrpc: "2.0", id: 8, method: "get", params: { id: "r-1" } }
+      ]))
+      const [refused, ok] = JSON.parse(text!)
+      assert.strictEqual(refused.id, 7)
+      assert.strictEqual(refused.error.data.code, "Overdrawn")
+      assert.deepStrictEqual(refused.error.data.fields, { account: "a-1" })
+      assert.strictEqual(ok.id, 8)
+    }).pipe(Effect.provide(quiet)))
+
   it.effect("a handler defect answers its own id, redacted", () =>
     Effect.gen(function*() {
       const url = yield* startOurs
