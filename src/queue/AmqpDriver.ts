@@ -293,6 +293,17 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
         const deliveryOf = (msg: ConsumeMessage): Driver.Delivery => {
           const p = msg.properties
           const headers: Driver.Headers = p.headers ?? {}
+          // a retry or a dead letter is the same message, published elsewhere, its failure headers added;
+          // the original is acked once the broker confirms the copy
+          const republish = (target: string, extra: Driver.Headers) =>
+            publishTo(target, {
+              body: msg.content,
+              headers: { ...headers, ...extra },
+              correlationId: p.correlationId,
+              contentType: p.contentType,
+              messageId: p.messageId,
+              replyTo: p.replyTo
+            }, () => ackNow(msg))
           return {
             queue,
             body: msg.content,
@@ -306,24 +317,9 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
             redeliver: (delayMs, extra) =>
               Effect.gen(function*() {
                 const target = delayMs < 1 ? queue : yield* declareDelay(queue, delayBucket(delayMs))
-                yield* publishTo(target, {
-                  body: msg.content,
-                  headers: { ...headers, ...extra },
-                  correlationId: p.correlationId,
-                  contentType: p.contentType,
-                  messageId: p.messageId,
-                  replyTo: p.replyTo
-                }, () => ackNow(msg))
+                yield* republish(target, extra)
               }),
-            deadLetter: (errorQueue, extra) =>
-              publishTo(errorQueue, {
-                body: msg.content,
-                headers: { ...headers, ...extra },
-                correlationId: p.correlationId,
-                contentType: p.contentType,
-                messageId: p.messageId,
-                replyTo: p.replyTo
-              }, () => ackNow(msg))
+            deadLetter: republish
           }
         }
         const take = Effect.flatMap(
