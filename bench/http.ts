@@ -62,39 +62,23 @@ const appOf = async (kind: Kind): Promise<any> => {
     Effect.gen(function*() {
       const req = yield* HttpServerRequest.HttpServerRequest
       const cid = req.headers["x-correlator"] ?? crypto.randomUUID()
+      const problem = (e: { readonly reason: string }) =>
+        Effect.succeed(HttpServerResponse.jsonUnsafe(
+          {
+            type: "about:blank",
+            title: "Service unavailable",
+            status: 503,
+            detail: `service unavailable (${e.reason})`,
+            correlationId: cid
+          },
+          {
+            status: 503,
+            contentType: "application/problem+json",
+            headers: { "retry-after": "7", "x-correlator": cid }
+          }
+        ))
       return yield* effect.pipe(
-        Effect.catchTags({
-          UpstreamUnavailable: (e: UpstreamUnavailable) =>
-            Effect.succeed(HttpServerResponse.jsonUnsafe(
-              {
-                type: "about:blank",
-                title: "Service unavailable",
-                status: 503,
-                detail: `service unavailable (${e.reason})`,
-                correlationId: cid
-              },
-              {
-                status: 503,
-                contentType: "application/problem+json",
-                headers: { "retry-after": "7", "x-correlator": cid }
-              }
-            )),
-          UpstreamUnavailableNoStack: (e: UpstreamUnavailableNoStack) =>
-            Effect.succeed(HttpServerResponse.jsonUnsafe(
-              {
-                type: "about:blank",
-                title: "Service unavailable",
-                status: 503,
-                detail: `service unavailable (${e.reason})`,
-                correlationId: cid
-              },
-              {
-                status: 503,
-                contentType: "application/problem+json",
-                headers: { "retry-after": "7", "x-correlator": cid }
-              }
-            ))
-        })
+        Effect.catchTags({ UpstreamUnavailable: problem, UpstreamUnavailableNoStack: problem })
       )
     }), { global: true } as any) as any
 

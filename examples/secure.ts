@@ -110,60 +110,44 @@ export async function run(): Promise<void> {
     const vtnKey = Signature.hmacSha256("vtn-1", "vtn-1 shared secret, 32 bytes or more", { party: "vtn" })
     let mode: Mode = "ok"
     const program = Effect.gen(function*() {
-      const { address } = yield* HttpServer.HttpServer
-      const url = `https://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
+      const urlOf = (server: HttpServer.HttpServer["Service"]) =>
+        `https://127.0.0.1:${server.address._tag === "UnixPathAddress" ? 0 : server.address.port}`
+      const url = urlOf(yield* HttpServer.HttpServer)
       const pinned = { "127.0.0.1": [Pinning.fingerprint(certs.server.cert)] }
       const secure = (pins: Pinning.Pins) =>
         NodeHttpClient.layerNodeHttpNoAgent.pipe(
           Layer.provide(Layer.effect(NodeHttpClient.HttpAgent, Tls.agents({ ca: certs.ca, pins })))
         )
-      const step = (title: string, poll: Effect.Effect<string | undefined>) =>
+      // one poll by the VEN, trusting `pins`; `signed: false` leaves the request unsigned
+      const poll = (pins: Pinning.Pins, at = url, signed = true) =>
+        pollOnce(at, signed ? ven.signing : undefined, vtnKey).pipe(Effect.provide(secure(pins)))
+      const step = (title: string, attempt: Effect.Effect<string | undefined>) =>
         Effect.gen(function*() {
           console.log(`  ${title}`)
-          const result = yield* poll
+          const result = yield* attempt
           console.log(`    -> ${result ?? "returned without a result (logged above)"}`)
         })
 
-      yield* step(
-        "1. a normal poll (CA + pinned fingerprint + signatures):",
-        pollOnce(url, ven.signing, vtnKey).pipe(Effect.provide(secure(pinned)))
-      )
-      yield* step(
-        "2. the VTN is unreachable:",
-        pollOnce("https://127.0.0.1:1", ven.signing, vtnKey).pipe(Effect.provide(secure(pinned)))
-      )
+      yield* step("1. a normal poll (CA + pinned fingerprint + signatures):", poll(pinned))
+      yield* step("2. the VTN is unreachable:", poll(pinned, "https://127.0.0.1:1"))
 
       const expired = yield* Layer.build(vtn(certs.expired, ven.verifying, vtnKey, () => mode))
-      const expiredServer = Context.get(expired, HttpServer.HttpServer).address
-      const expiredUrl = `https://127.0.0.1:${expiredServer._tag === "UnixPathAddress" ? 0 : expiredServer.port}`
       yield* step(
         "3. the VTN presents an expired certificate:",
-        pollOnce(expiredUrl, ven.signing, vtnKey).pipe(Effect.provide(secure({})))
+        poll({}, urlOf(Context.get(expired, HttpServer.HttpServer)))
       )
 
       const rotated = { "127.0.0.1": [Pinning.fingerprint(certs.wrongHost.cert)] }
-      yield* step(
-        "4. the VTN presents a certificate whose fingerprint is not on record:",
-        pollOnce(url, ven.signing, vtnKey).pipe(Effect.provide(secure(rotated)))
-      )
+      yield* step("4. the VTN presents a certificate whose fingerprint is not on record:", poll(rotated))
 
       mode = "tamper"
-      yield* step(
-        "5. the VTN's answer was altered after it was signed:",
-        pollOnce(url, ven.signing, vtnKey).pipe(Effect.provide(secure(pinned)))
-      )
+      yield* step("5. the VTN's answer was altered after it was signed:", poll(pinned))
 
       mode = "fail"
-      yield* step(
-        "6. the VTN reports a failure inside an oadrResponse (HTTP 200):",
-        pollOnce(url, ven.signing, vtnKey).pipe(Effect.provide(secure(pinned)))
-      )
+      yield* step("6. the VTN reports a failure inside an oadrResponse (HTTP 200):", poll(pinned))
 
       mode = "ok"
-      yield* step(
-        "7. a VEN that does not sign: the VTN answers in OpenADR terms:",
-        pollOnce(url, undefined, vtnKey).pipe(Effect.provide(secure(pinned)))
-      )
+      yield* step("7. a VEN that does not sign: the VTN answers in OpenADR terms:", poll(pinned, url, false))
     })
     await Effect.runPromise(
       program.pipe(

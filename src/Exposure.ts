@@ -274,8 +274,7 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
   const own = typeof d.status === "number" ? d.status : d.status(fault)
   const dialect = options?.dialect === undefined ? undefined : d.dialects[options.dialect]
   const entry = options?.catalog === undefined ? undefined : Catalog.lookup(options.catalog, fault)
-  const status = dialect?.status ??
-    (entry === undefined ? own : entry.statusOf === undefined ? entry.status : entry.statusOf(fault))
+  const status = dialect?.status ?? (entry === undefined ? own : Catalog.statusFor(entry, fault))
   const expected = entry?.expected ?? (typeof d.expected === "string" ? d.expected : d.expected(fault))
   const side = typeof d.side === "string" ? d.side : d.side(fault)
   if (!(d.public || dialect !== undefined || status < 500)) {

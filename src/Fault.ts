@@ -1441,6 +1441,35 @@ export const withCorrelationId: {
     })
 )
 
+/**
+ * Overrides what the caller is expected to do, on a copy (for a `RemoteFault`, its `remoteExpected`,
+ * so the override is what the wire carries). A delay hint that no longer applies — any expectation but
+ * a retry — is dropped with it.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const f = Fault.withExpected(new Fault.Timeout({ budget: "response", afterMs: 5, phase: "MaybeDelivered" }), "DoNotRetry")
+ * console.log(f.expected) // "DoNotRetry"
+ * const g = new Fault.RateLimited({ retryAfterMs: 1 }).pipe(Fault.withExpected("DoNotRetry"))
+ * ```
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withExpected: {
+  (expected: Expected): <F extends Fault>(self: F) => F
+  <F extends Fault>(self: F, expected: Expected): F
+} = Function.dual(2, <F extends Fault>(self: F, expected: Expected): F =>
+  clone(self, (copy) => {
+    if (self._tag === "RemoteFault") copy.remoteExpected = expected
+    else defineOwn(copy, "expected", expected)
+    if (expected !== "RetryNow" && expected !== "RetryLater" && expected !== "ReconnectAndRetry") {
+      delete copy.retryAfterMs
+    }
+  }))
+
 // -----------------------------------------------------------------------------
 // Getters
 // -----------------------------------------------------------------------------

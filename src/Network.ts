@@ -193,7 +193,7 @@ const system: Record<string, Entry> = {
   EREMOTEIO: lost("system", "remote I/O error"),
   EIO: lost("system", "I/O error on the connection"),
   EOF: lost("system", "unexpected end of stream"),
-  ECANCELED: lost("system", "the operation was cancelled", "MaybeDelivered"),
+  ECANCELED: lost("system", "the operation was cancelled"),
   EINTR: lost("system", "the call was interrupted"),
   EMSGSIZE: lost("system", "message too long for the transport"),
   // a time budget of the kernel ran out: connect (SYN) or read (keep-alive / user timeout)

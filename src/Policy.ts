@@ -470,7 +470,7 @@ export const whileFallback = (error: unknown): boolean => Fault.isFault(error) &
  * @category decisions
  * @since 0.1.0
  */
-export const remoteOnly = (fault: Fault.Fault): boolean => fault.origin === "remote" || fault.category === "remote"
+export const remoteOnly: (fault: Fault.Fault) => boolean = internal.fromRemote
 
 /**
  * Whether a fault counts against the target's health (breaker, token bucket): server-side faults
@@ -621,14 +621,7 @@ const retryHints = new Set<Fault.Expected>(["RetryNow", "RetryLater", "Reconnect
  */
 export const stripUpstreamHints = <F extends Fault.Fault>(fault: F): F => {
   if (!retryHints.has(fault.expected) && fault.retryAfterMs === undefined) return fault
-  const copy = Object.create(Object.getPrototypeOf(fault))
-  for (const key of Reflect.ownKeys(fault)) {
-    if (key === "retryAfterMs") continue
-    Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(fault, key)!)
-  }
-  if (fault._tag === "RemoteFault") copy.remoteExpected = "DoNotRetry"
-  else Object.defineProperty(copy, "expected", { value: "DoNotRetry", enumerable: false, configurable: true })
-  return copy
+  return Fault.withExpected(fault, "DoNotRetry")
 }
 
 /**
@@ -677,7 +670,7 @@ export const hintsStopHere = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Eff
  */
 export const isNetworkFault = (fault: Fault.Fault): boolean =>
   fault.category === "transport" ||
-  ((fault.origin === "remote" || fault.category === "remote") && fault.side === "server") ||
+  (internal.fromRemote(fault) && fault.side === "server") ||
   internal.isCircuitRejection(fault)
 
 /**

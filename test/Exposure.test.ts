@@ -25,15 +25,16 @@ describe("Exposure", () => {
   })
 
   it("5xx and internal faults go out as InternalError with the generic message, keeping status and retry hints", () => {
-    const view = Exposure.view(
-      new Fault.Timeout({
-        operation: `GET ${planted}`,
-        budget: "overall",
-        afterMs: 5,
-        phase: "MaybeDelivered",
-        retryAfterMs: 100
-      })
-    )
+    const fault = new Fault.Timeout({
+      operation: `GET ${planted}`,
+      budget: "overall",
+      afterMs: 5,
+      phase: "MaybeDelivered",
+      retryAfterMs: 100
+    })
+    const view = Exposure.view(fault)
+    // the event id the original is logged under, so an operator can find it from the answer
+    assert.strictEqual(view.eventId, fault.eventId)
     assert.strictEqual(view.code, "InternalError")
     assert.strictEqual(view.message, "Internal error")
     assert.strictEqual(view.status, 504)

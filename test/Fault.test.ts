@@ -75,6 +75,16 @@ describe("Fault", () => {
     assert.strictEqual(String(new Fault.NotFound({ id: "1" })), "NotFound: resource '1' not found")
   })
 
+  it("define refuses a field named like a fault property, which would hide it", () => {
+    for (const name of ["code", "expected", "status", "origin", "cause"]) {
+      assert.throws(
+        () =>
+          Fault.define<any>()("Shadow", { [name]: Schema.String }, { category: "application", expected: "DoNotRetry" }),
+        new RegExp(`field '${name}' would hide`)
+      )
+    }
+  })
+
   it("API faults are built without a V8 stack capture; internal faults keep theirs", () => {
     const api = new Fault.RateLimited({ retryAfterMs: 10 })
     assert.strictEqual(api.stack, "RateLimited: rate limited, retry after 1s")
@@ -133,6 +143,19 @@ describe("Fault", () => {
     assert.strictEqual(new Fault.RemoteFault({ remoteCode: "X" }).origin, "remote")
     assert.strictEqual(Fault.withCorrelationId(local, "c-1").correlationId, "c-1")
     assert.strictEqual(local.correlationId, undefined)
+  })
+
+  it("withExpected overrides the expectation on a copy, dropping a delay hint that no longer applies", () => {
+    const limited = new Fault.RateLimited({ retryAfterMs: 1000, limit: "10/s" })
+    const stopped = Fault.withExpected(limited, "DoNotRetry")
+    assert.deepStrictEqual([stopped.expected, stopped.retryAfterMs, stopped.limit], ["DoNotRetry", undefined, "10/s"])
+    assert.deepStrictEqual([limited.expected, limited.retryAfterMs], ["RetryLater", 1000])
+    assert.instanceOf(stopped, Fault.RateLimited)
+    const later = limited.pipe(Fault.withExpected("RetryNow"))
+    assert.deepStrictEqual([later.expected, later.retryAfterMs], ["RetryNow", 1000])
+    const remote = Fault.withExpected(new Fault.RemoteFault({ remoteCode: "E", remoteStatus: 503 }), "DoNotRetry")
+    assert.strictEqual(remote.remoteExpected, "DoNotRetry") // what the wire carries
+    assert.strictEqual(remote.expected, "DoNotRetry")
   })
 
   it("fromUnknown keeps faults and wraps anything else as an internal error", () => {

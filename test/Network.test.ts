@@ -149,7 +149,8 @@ describe("Network tables", () => {
       assert.strictEqual(fault!._tag, entry.kind, code)
       if (entry.kind === "InternalError") internal++
       else if (entry.kind === "Timeout") assert.include(fault!.message, code)
-      else if (entry.kind !== "BadStatus") {
+      else if (entry.kind === "BadStatus") assert.strictEqual((fault as Fault.BadStatus).statusCode, 503, code)
+      else {
         const reason = (fault as unknown as { reason?: string }).reason
         assert.strictEqual(reason, code)
       }
@@ -218,6 +219,10 @@ describe("Network.classify looks through wrappers", () => {
     assert.strictEqual((t as Fault.Timeout).phase, "BeforeSend")
     assert.strictEqual(Network.classify(Cause.die(new TypeError("x", { cause: refused })))?._tag, "Unreachable")
     assert.strictEqual(Network.classify(new Cause.TimeoutError("slow"))?._tag, "Timeout")
+    // an aborted AbortSignal.timeout() rejects with a DOMException named TimeoutError, no string code
+    const aborted = Network.classify(new TypeError("fetch failed", { cause: new DOMException("t", "TimeoutError") }))
+    assert.instanceOf(aborted, Fault.Timeout)
+    assert.strictEqual((aborted as Fault.Timeout).budget, "attempt")
   })
 
   it("a wrapper code gives way to the specific code under it", () => {

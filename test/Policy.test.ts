@@ -112,12 +112,15 @@ describe("Policy: retry decided by the fault", () => {
       }
     }))
 
-  it.effect("does not retry errors that are not faults", () =>
+  it.effect("does not retry errors that are not faults, nor fall back on them", () =>
     Effect.gen(function*() {
       const { times, call } = yield* scripted([new Error("plain")])
-      const exit = yield* drive(call.pipe(Policy.apply({ ...exact, idempotent: true })))
+      let fellBack = false
+      const alternative = Effect.sync(() => (fellBack = true))
+      const exit = yield* drive(call.pipe(Policy.apply({ ...exact, idempotent: true, alternatives: [alternative] })))
       assert.strictEqual((failureOf(exit) as Error).message, "plain")
       assert.strictEqual(times.length, 1)
+      assert.isFalse(fellBack)
     }))
 
   it.effect("no retry of a non-idempotent call after a maybe-delivered fault; idempotent retries", () =>
@@ -641,6 +644,47 @@ describe("Policy: circuit breaker as our faults see it", () => {
       assert.strictEqual((yield* cb.state("probe"))._tag, "Closed")
     }).pipe(Effect.provide(breaker)))
 
+  it.effect("a rejection is not retried but moves to an alternative", () =>
+    Effect.gen(function*() {
+      const cb = yield* CircuitBreaker.CircuitBreaker
+      const options = { service: "moved", budget: false, idempotent: true, backoff: { jitter: "none" } } as const
+      for (let i = 0; i < 3; i++) {
+        yield* Effect.exit(Effect.fail(unreachable()).pipe(Policy.apply({ ...options, attempts: 1 })))
+      }
+      assert.strictEqual((yield* cb.state("moved"))._tag, "Open")
+      let ran = 0
+      const exit = yield* drive(
+        Effect.sync(() => ++ran).pipe(Policy.apply({ ...options, alternatives: [Effect.succeed(-1)] }))
+      )
+      assert.deepStrictEqual(exit, Exit.succeed(-1))
+      assert.strictEqual(ran, 0)
+      const count = (event: string) =>
+        Effect.map(
+          Metric.value(Metric.withAttributes(Policy.events, { event, code: "Unavailable", target: "moved" })),
+          (s) => s.count
+        )
+      assert.strictEqual(yield* count("breaker.rejected"), 1) // a retry would have been rejected again
+      assert.strictEqual(yield* count("fallback"), 1)
+    }).pipe(Effect.provide(breaker), Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  it.effect("defects count as failures and are not retried; a call without a service has no breaker", () =>
+    Effect.gen(function*() {
+      const cb = yield* CircuitBreaker.CircuitBreaker
+      let runs = 0
+      const dies = Effect.suspend(() => {
+        runs++
+        return Effect.die("boom")
+      })
+      const options = { service: "defects", budget: false, idempotent: true } as const
+      for (let i = 0; i < 3; i++) yield* Effect.exit(dies.pipe(Policy.apply(options)))
+      assert.strictEqual(runs, 3)
+      assert.strictEqual((yield* cb.state("defects"))._tag, "Open")
+      // no service, no target: no breaker (an anonymous shared key would be open by now)
+      const anonymous = { budget: false, attempts: 1 } as const
+      for (let i = 0; i < 5; i++) yield* Effect.exit(Effect.fail(unreachable()).pipe(Policy.apply(anonymous)))
+      assert.strictEqual(yield* Effect.succeed("ran").pipe(Policy.apply(anonymous)), "ran")
+    }).pipe(Effect.provide(breaker)))
+
   it.effect("transitions are logged with the fault code and correlation id, and counted", () =>
     Effect.gen(function*() {
       const logs = captureLogs()
@@ -772,6 +816,13 @@ describe("Policy: decisions", () => {
     assert.strictEqual(Policy.decide(reset(), { idempotent: false }), "fail")
     assert.strictEqual(Policy.decide(reset(), { idempotent: true }), "retry")
     assert.strictEqual(Policy.decide(new Fault.RateLimited({}), { idempotent: false }), "retry")
+    // the server did not act (429, 503 Unavailable): safe to send again; a remote 5xx only when idempotent
+    assert.strictEqual(Policy.decide(new Fault.Unavailable({}), { idempotent: false }), "retry")
+    const remote429 = new Fault.RemoteFault({ remoteCode: "TooMany", remoteStatus: 429 })
+    assert.strictEqual(Policy.decide(remote429, { idempotent: false }), "retry")
+    const remote503 = new Fault.RemoteFault({ remoteCode: "Busy", remoteStatus: 503 })
+    assert.strictEqual(Policy.decide(remote503, { idempotent: false }), "fail")
+    assert.strictEqual(Policy.decide(remote503, { idempotent: true }), "retry")
     assert.strictEqual(Policy.decide(new Fault.NotFound({}), { idempotent: true }), "fail")
     assert.strictEqual(Policy.decide(new Fault.Unauthenticated({}), { idempotent: true }), "fail")
     assert.strictEqual(
@@ -793,7 +844,8 @@ describe("Policy: decisions", () => {
       const f of [
         new Fault.NotFound({}),
         new Fault.SchemaViolation({ direction: "outbound", violations: [] }),
-        new Fault.InternalError({})
+        new Fault.InternalError({}),
+        new RetryBudget.RetryBudgetExhausted({ upstream: "billing", refused: "Timeout" })
       ]
     ) {
       assert.strictEqual(Policy.decide(f, { idempotent: true, retryWhen: always }), "fail", f._tag)

@@ -248,8 +248,7 @@ const expectedValues: ReadonlySet<string> = new Set(Fault.ExpectedSchema.literal
 /**
  * The received failure with every member checked (a hostile peer chooses them): code and message
  * bounded, status an HTTP status, `expected` a known value, delays finite; the server's correlation
- * header first, then the body's, then the id sent. Distrust builds the `RemoteFault` directly: no
- * Schema decode on the hot path.
+ * header first, then the body's, then the id sent.
  */
 const toFault = (
   received: Trust.Received,
@@ -277,18 +276,7 @@ const toFault = (
       ? received.correlationId
       : options.sentCorrelationId)
   const fields = received.fields !== undefined && read.isRecord(received.fields) ? received.fields : undefined
-  if (options.mode === "distrust") {
-    return new Fault.RemoteFault({
-      remoteCode: code,
-      remoteMessage: message,
-      remoteStatus: status,
-      remoteExpected: expected,
-      protocol: "http",
-      failure: received.failure,
-      retryAfterMs: retry,
-      correlationId
-    })
-  }
+  // distrust: Trust.toFault builds the RemoteFault directly, no Schema decode on the hot path
   return Trust.toFault(
     { code, status, message, expected, retryAfterMs: retry, correlationId, fields, failure: received.failure },
     { mode: options.mode, catalog: options.catalog, protocol: "http" }

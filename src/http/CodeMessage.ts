@@ -16,6 +16,7 @@ import type * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
 import type * as Trust from "../Trust.ts"
 import type * as Dialect from "./Dialect.ts"
+import * as read from "./internal/read.ts"
 import * as wire from "./internal/wire.ts"
 
 /**
@@ -173,7 +174,7 @@ export const make = (
     accepts: (media) => media === contentType,
     encode: (view) => ({ status: view.status, contentType, body: JSON.stringify(toBody(view, details)) }),
     decode: (incoming): Trust.Received | undefined => {
-      const media = wire.mediaType(incoming.headers["content-type"])
+      const media = read.mediaType(incoming.headers["content-type"])
       if (!(media === "" || media.endsWith("json"))) return undefined
       const body = wire.parseObject(incoming.body)
       if (body === undefined) return undefined
@@ -186,12 +187,13 @@ export const make = (
         status,
         message: wire.stringOr(body.detail) ?? message
       }
-      const retryAfterMs = wire.secondsToMs(body.retryAfter) ?? wire.parseRetryAfter(incoming.headers["retry-after"])
+      const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
+        read.parseRetryAfter(incoming.headers["retry-after"], Date.now())
       if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
       const correlationId = wire.stringOr(body.correlator) ?? incoming.headers["x-correlator"]
       if (correlationId !== undefined) received.correlationId = correlationId
       let fields: Record<string, unknown> | undefined
-      if (wire.isRecord(body.fields)) fields = { ...body.fields }
+      if (read.isRecord(body.fields)) fields = { ...body.fields }
       if (Array.isArray(body.violations)) (fields ??= {}).violations = body.violations
       if (fields !== undefined) received.fields = fields
       return received

@@ -136,9 +136,9 @@ export const make = (
     if (requestId !== undefined && requestId.length > 0) received.correlationId = requestId
     const detailsText = read.xmlText(raw, "Details", 0, true)
     const details = detailsText === undefined ? undefined : wire.parseObject(detailsText)
-    if (details !== undefined && wire.isRecord(details.fields)) received.fields = details.fields
+    if (details !== undefined && read.isRecord(details.fields)) received.fields = details.fields
     const retryAfterMs = (details === undefined ? undefined : wire.secondsToMs(details.retryAfter)) ??
-      wire.parseRetryAfter(incoming.headers["retry-after"])
+      read.parseRetryAfter(incoming.headers["retry-after"], Date.now())
     if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
     return received
   }

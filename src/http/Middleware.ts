@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, Layer, References } from "effect"
+import { Cause, Context, Effect, Function, Layer, References } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerRespondable, HttpServerResponse } from "effect/http"
 import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
@@ -176,8 +176,6 @@ const respond = (
   return HttpServerResponse.text(encoded.body, { status, contentType: encoded.contentType, headers })
 }
 
-const identity = <A>(a: A): A => a
-
 const firstFailure = (
   cause: Cause.Cause<unknown>
 ): { readonly value: unknown; readonly defect: boolean } | undefined => {
@@ -291,8 +289,7 @@ export const make = (options?: Options) => {
           { ...annotations, correlationId: id }
         )
       )
-      const run = handled
-      return accepted.rejected.length === 0 ? run : Effect.andThen(Correlation.warnRejected(accepted), run)
+      return accepted.rejected.length === 0 ? handled : Effect.andThen(Correlation.warnRejected(accepted), handled)
     })
 }
 
@@ -346,6 +343,6 @@ export const fromCause = (options?: Options) => {
       const request = Context.getUnsafe(context, HttpServerRequest.HttpServerRequest)
       const config = fiber.getRef(Correlation.CurrentConfig)
       const id = fiber.getRef(Correlation.CorrelationId) ?? Correlation.fromHeaders(request.headers, config).id
-      return render(compiled, context, request, cause, id, config.responseHeader, identity, undefined)
+      return render(compiled, context, request, cause, id, config.responseHeader, Function.identity, undefined)
     })
 }

@@ -17,6 +17,7 @@ import type * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
 import type * as Trust from "../Trust.ts"
 import type * as Dialect from "./Dialect.ts"
+import * as read from "./internal/read.ts"
 import * as wire from "./internal/wire.ts"
 
 /**
@@ -189,7 +190,7 @@ export const fromProblemDetails = (
       ? type
       : title ?? String(bodyStatus ?? status))
   let fields: Record<string, unknown> | undefined
-  if (wire.isRecord(body.fields)) fields = { ...body.fields }
+  if (read.isRecord(body.fields)) fields = { ...body.fields }
   if (Array.isArray(body.violations)) (fields ??= {}).violations = body.violations
   const received: {
     -readonly [K in keyof Trust.Received]: Trust.Received[K]
@@ -198,7 +199,7 @@ export const fromProblemDetails = (
   if (detail !== undefined) received.message = detail
   if (Fault.isExpected(body.expected)) received.expected = body.expected
   const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
-    (headers === undefined ? undefined : wire.parseRetryAfter(headers["retry-after"]))
+    (headers === undefined ? undefined : read.parseRetryAfter(headers["retry-after"], Date.now()))
   if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
   const instance = wire.stringOr(body.instance)
   const correlationId = wire.stringOr(body.correlationId) ??
@@ -246,7 +247,7 @@ export const make = (
     accepts: (media) => media === contentType,
     encode: (view) => ({ status: view.status, contentType, body: JSON.stringify(toProblemDetails(view, typeUri)) }),
     decode: (incoming) => {
-      const media = wire.mediaType(incoming.headers["content-type"])
+      const media = read.mediaType(incoming.headers["content-type"])
       const isProblem = media === contentType
       if (!isProblem && !(lenient && media.endsWith("json"))) return undefined
       const body = wire.parseObject(incoming.body)

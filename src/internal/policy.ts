@@ -89,9 +89,12 @@ export const backoffSchedule = (options: Backoff = {}): Schedule.Schedule<unknow
     )
 }
 
+/** The fault came from the other party: received (`origin`) or a copy of its failure. @internal */
+export const fromRemote = (fault: Fault.Fault): boolean => fault.origin === "remote" || fault.category === "remote"
+
 /** @internal */
 export const defaultFallbackWhen = (fault: Fault.Fault): boolean =>
-  fault.origin === "remote" || fault.category === "remote" ||
+  fromRemote(fault) ||
   (fault.side === "server" && fault.category !== "internal") ||
   fault._tag === "RetryBudgetExhausted"
 
@@ -125,7 +128,7 @@ const isBackoffObject = (u: unknown): u is Backoff => typeof u === "object" && u
 
 /** @internal */
 export const resolve = (options: Options, service: string | undefined): Resolved => {
-  const asked = options.attempts ?? 3
+  const asked = options.attempts ?? defaultOptions.attempts
   const attempts = Number.isFinite(asked) ? Math.max(1, Math.min(hardMaxAttempts, Math.floor(asked))) : hardMaxAttempts
   const backoff = options.backoff === undefined
     ? backoffSchedule()
@@ -135,15 +138,15 @@ export const resolve = (options: Options, service: string | undefined): Resolved
   return {
     attempts,
     backoff,
-    retryAfterMaxMs: millis(options.retryAfterMax ?? "60 seconds"),
+    retryAfterMaxMs: millis(options.retryAfterMax ?? defaultOptions.retryAfterMax),
     timeoutMs: options.timeout === false || options.timeout === undefined ? undefined : millis(options.timeout),
     attemptTimeoutMs: options.attemptTimeout === false || options.attemptTimeout === undefined
       ? undefined
       : millis(options.attemptTimeout),
-    idempotent: options.idempotent ?? false,
+    idempotent: options.idempotent ?? defaultOptions.idempotent,
     target: options.target ?? service,
-    budget: options.budget === false ? undefined : options.budget ?? RetryBudget.defaultBudget,
-    breaker: options.breaker ?? true,
+    budget: options.budget === false ? undefined : options.budget ?? defaultOptions.budget,
+    breaker: options.breaker ?? defaultOptions.breaker,
     retryWhen: options.retryWhen,
     fallbackWhen: options.fallbackWhen ?? defaultFallbackWhen,
     reauthenticate: options.reauthenticate
@@ -282,10 +285,11 @@ export const decide = (
     readonly canReauthenticate?: boolean | undefined
   }
 ): Verdict => {
-  if (isCircuitRejection(fault) || fault._tag === "RetryBudgetExhausted") return "fail"
+  // an open circuit's Unavailable says RetryLater, but not within this call
+  if (isCircuitRejection(fault)) return "fail"
   const expected = fault.expected
   if (expected === "Reauthenticate") return options.canReauthenticate ? "reauthenticate" : "fail"
-  // no option retries what says it must not be retried as is
+  // no option retries what says it must not be retried as is (RetryBudgetExhausted: DoNotRetry)
   if (expected === "FixRequest" || expected === "DoNotRetry" || expected === "CallOperator") return "fail"
   const wanted = options.retryWhen !== undefined ? options.retryWhen(fault) : Fault.isRetryable(fault)
   if (!wanted) return "fail"

@@ -23,6 +23,7 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from "amqp
 import { Cause, Effect, Layer, Queue, Scope } from "effect"
 import * as Fault from "../Fault.ts"
 import * as Driver from "./Driver.ts"
+import { faults } from "./internal/connection.ts"
 
 /**
  * Options of the RabbitMQ driver.
@@ -91,21 +92,10 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
   Effect.gen(function*() {
     const host = hostOf(options.url)
     const durable = options.durable ?? true
-    const lost = (cause: unknown): Fault.Fault =>
-      new Fault.ConnectionLost({
-        host,
-        reason: cause instanceof Error ? cause.message : "channel closed",
-        phase: "MaybeDelivered",
-        cause
-      })
-    const attempt = <A>(f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: lost })
+    const { attempt, connect: connectTo, lost } = faults(host, "channel closed")
 
     const connection: ChannelModel = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => amqp.connect(options.url),
-        catch: (cause) =>
-          new Fault.Unreachable({ host, reason: cause instanceof Error ? cause.message : "connect failed", cause })
-      }),
+      connectTo(() => amqp.connect(options.url)),
       (c) => Effect.promise(() => c.close().catch(() => undefined))
     )
     // An 'error' event without a listener would crash the process; the close that follows is handled.

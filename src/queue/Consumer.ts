@@ -163,6 +163,19 @@ const settleFailure = Effect.fnUntraced(function*(
   })
   const config = yield* Exposure.CurrentConfig
   const now = new Date(yield* Clock.currentTimeMillis)
+  const deadLetter = (errorCondition?: Disposition.ErrorCondition) =>
+    delivery.deadLetter(
+      ctx.errorQueue,
+      Headers.encode(failure, {
+        attempts: ctx.attempt,
+        originalQueue: delivery.queue,
+        failedAt: now,
+        errorCondition,
+        correlationId: ctx.correlationId,
+        catalog: ctx.catalog,
+        config
+      })
+    )
   switch (disposition._tag) {
     case "Ack": {
       yield* Effect.logInfo(
@@ -178,19 +191,8 @@ const settleFailure = Effect.fnUntraced(function*(
         [Headers.names.correlationId]: ctx.correlationId
       })
     }
-    case "DeadLetter": {
-      return yield* delivery.deadLetter(
-        ctx.errorQueue,
-        Headers.encode(failure, {
-          attempts: ctx.attempt,
-          originalQueue: delivery.queue,
-          failedAt: now,
-          correlationId: ctx.correlationId,
-          catalog: ctx.catalog,
-          config
-        })
-      )
-    }
+    case "DeadLetter":
+      return yield* deadLetter()
     case "NotifySender": {
       const driver = ctx.driver
       const message = ErrorMessage.make(failure, disposition.errorCondition, {
@@ -203,21 +205,10 @@ const settleFailure = Effect.fnUntraced(function*(
       // A reply address nobody listens on is not the end of the message: it is dead-lettered.
       const sent = yield* Effect.exit(driver.publish(delivery.replyTo!, message))
       if (Exit.isSuccess(sent)) return yield* delivery.ack
-      const notFound = Exit.isFailure(sent) && Cause.squash(sent.cause)
+      const notFound = Cause.squash(sent.cause)
       if (!(Fault.isFault(notFound) && notFound._tag === "NotFound")) return yield* Effect.failCause(sent.cause)
       yield* Effect.logWarning(`reply address ${delivery.replyTo} does not exist: dead-lettering instead`)
-      return yield* delivery.deadLetter(
-        ctx.errorQueue,
-        Headers.encode(failure, {
-          attempts: ctx.attempt,
-          originalQueue: delivery.queue,
-          failedAt: now,
-          errorCondition: disposition.errorCondition,
-          correlationId: ctx.correlationId,
-          catalog: ctx.catalog,
-          config
-        })
-      )
+      return yield* deadLetter(disposition.errorCondition)
     }
   }
 })

@@ -22,6 +22,7 @@ import { Cause, Effect, Layer, Queue, Scope } from "effect"
 import * as Fault from "../Fault.ts"
 import * as Driver from "./Driver.ts"
 import * as Headers from "./Headers.ts"
+import { faults } from "./internal/connection.ts"
 
 /**
  * Options of the NATS JetStream driver.
@@ -92,20 +93,9 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
     const servers = typeof options.servers === "string" ? [options.servers] : [...options.servers]
     const host = servers[0]
     const ackWaitMs = options.ackWaitMs ?? 30_000
-    const lost = (cause: unknown): Fault.ConnectionLost =>
-      new Fault.ConnectionLost({
-        host,
-        reason: cause instanceof Error ? cause.message : "connection closed",
-        phase: "MaybeDelivered",
-        cause
-      })
-    const attempt = <A>(f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: lost })
+    const { attempt, connect: connectTo, lost } = faults(host, "connection closed")
     const nc = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => connect({ servers }),
-        catch: (cause) =>
-          new Fault.Unreachable({ host, reason: cause instanceof Error ? cause.message : "connect failed", cause })
-      }),
+      connectTo(() => connect({ servers })),
       (c) => Effect.promise(() => c.drain().catch(() => undefined))
     )
     const js = jetstream(nc)

@@ -92,7 +92,7 @@ const redactedParents: ReadonlyArray<string> = parentsOf(new Fault.InternalError
 
 /**
  * Copies a failure for the other party. Pass the public view already computed for it to avoid a
- * second one; the config decides whether a (truncated) trace goes along.
+ * second one; the trace goes along when that view has one (the config's `unsafeTracebacks`).
  *
  * @example
  * ```ts
@@ -117,7 +117,8 @@ export const make = (
 ): Fault.CopiedFailure => {
   const config = options?.config ?? Exposure.defaultConfig
   const view = options?.view ?? Exposure.view(failure, { config })
-  const trace = config.unsafeTracebacks ? traceOf(failure, config) : undefined
+  // the view already carries the (truncated) trace when the config allows one: no second walk
+  const trace = view.trace
   if (view.redacted) {
     return trace === undefined
       ? { type: view.code, message: view.message, parents: redactedParents }
@@ -125,9 +126,4 @@ export const make = (
   }
   const copy = { type: typeNameOf(failure), message: view.message, parents: parentsOf(failure) }
   return trace === undefined ? copy : { ...copy, trace }
-}
-
-const traceOf = (failure: unknown, config: Exposure.Config): string | undefined => {
-  const stack = typeof failure === "object" && failure !== null ? (failure as { stack?: unknown }).stack : undefined
-  return typeof stack === "string" ? Exposure.truncate(stack, config.maxTraceBytes) : undefined
 }

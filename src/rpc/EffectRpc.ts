@@ -28,6 +28,7 @@ import * as Fault from "../Fault.ts"
 import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
 import * as Failures from "./Failures.ts"
+import { failureOf } from "./internal/cause.ts"
 import * as violations from "./internal/violations.ts"
 
 /**
@@ -104,14 +105,6 @@ export class FaultMiddleware extends RpcMiddleware.Service<FaultMiddleware>()("e
 export interface ServerOptions extends Failures.EncodeOptions {
   /** Check each answer against the RPC's success schema before it leaves (default true). */
   readonly checkResponses?: boolean | undefined
-}
-
-const failureOf = (cause: Cause.Cause<unknown>): unknown => {
-  for (const reason of cause.reasons) {
-    if (reason._tag === "Fail") return reason.error
-    if (reason._tag === "Die") return reason.defect
-  }
-  return undefined
 }
 
 const encoders = new WeakMap<object, (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>>()

@@ -27,6 +27,7 @@ import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
 import * as CopiedFailure from "./CopiedFailure.ts"
 import * as Failures from "./Failures.ts"
+import { failureOf } from "./internal/cause.ts"
 import * as details from "./internal/grpcDetails.ts"
 import * as status from "./internal/grpcStatus.ts"
 
@@ -612,11 +613,6 @@ const violationsFrom = (
   error: Schema.SchemaError,
   correlationId: string | undefined
 ): Fault.SchemaViolation => Failures.violation(kind, error.issue, { cause: error, correlationId })
-
-const failureOf = <E>(cause: Cause.Cause<E>): unknown => {
-  const error = Cause.findError(cause)
-  return Result.isSuccess(error) ? error.success : Cause.squash(cause)
-}
 
 /**
  * Wraps an Effect handler as a grpc-js unary handler. The request is validated (optional), the

@@ -15,7 +15,6 @@
  *
  * @since 0.1.0
  */
-import type { Cause } from "effect"
 import { Effect, Exit, Layer, Predicate, Result, Schema } from "effect"
 import { HttpBody, HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Catalog from "../Catalog.ts"
@@ -26,6 +25,7 @@ import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
 import * as CopiedFailure from "./CopiedFailure.ts"
 import * as Failures from "./Failures.ts"
+import { failureOf } from "./internal/cause.ts"
 
 // -----------------------------------------------------------------------------
 // Codes
@@ -579,7 +579,7 @@ export const handler = (
           if (Exit.isSuccess(exit)) {
             return Effect.succeed(isNotification ? undefined : { jsonrpc: "2.0", id, result: exit.value ?? null })
           }
-          const failure = failureOf(exit.cause)
+          const failure = failureOf(exit.cause) ?? new Fault.InternalError({ message: "interrupted" })
           return Effect.as(
             Report.cause(exit.cause, { source }),
             isNotification ? undefined : fail(id, failure)
@@ -617,15 +617,6 @@ const protocolError = (id: string | number | null, code: number, message: string
   id,
   error: { code, message }
 })
-
-// The first failure of a cause; a defect stays as it is (the view redacts it).
-const failureOf = (cause: Cause.Cause<unknown>): unknown => {
-  for (const reason of cause.reasons) {
-    if (reason._tag === "Fail") return reason.error
-    if (reason._tag === "Die") return reason.defect
-  }
-  return new Fault.InternalError({ message: "interrupted" })
-}
 
 /**
  * Serves a JSON-RPC handler as a `POST` route of an `HttpRouter`.

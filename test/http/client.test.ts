@@ -200,6 +200,18 @@ for (const [name, clientLayer] of Support.clientLayers) {
         assert.instanceOf(pinned, Fault.RemoteFault)
       })))
 
+    it.effect("a received failure goes through Report.received once; report: false turns it off", () =>
+      run(Effect.gen(function*() {
+        const seen: Array<string> = []
+        const Recording = Report.layer({
+          received: (fault, context) => Effect.sync(() => seen.push(`${fault._tag} ${context.source}`))
+        })
+        yield* flipGet("/problem/404").pipe(Effect.provide(Recording))
+        assert.deepStrictEqual(seen, ["RemoteFault http"])
+        yield* flipGet("/problem/404", { report: false }).pipe(Effect.provide(Recording))
+        assert.deepStrictEqual(seen, ["RemoteFault http"])
+      })))
+
     it.effect("{code,message} 429 with Retry-After delta-seconds → retryAfterMs 7000", () =>
       run(Effect.gen(function*() {
         const f = yield* flipGet("/code-message/429")

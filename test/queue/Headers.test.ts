@@ -139,6 +139,21 @@ describe("Headers.decode under fuzzing", () => {
     }
   })
 
+  it("public fields are written as JSON up to 4 KiB and dropped whole beyond it, the rest of the headers kept", () => {
+    const encode = (receivedValue: string) =>
+      Headers.encode(new Fault.InvalidFieldValue({ field: "nin", expectedValue: "11 digits", receivedValue }), {
+        attempts: 1,
+        originalQueue: "q",
+        failedAt: new Date(0)
+      })
+    const fits = encode("x".repeat(3900))
+    assert.isAtMost(Buffer.byteLength(fits["x-fault-fields"] as string), 4096)
+    assert.strictEqual(JSON.parse(fits["x-fault-fields"] as string).receivedValue, "x".repeat(3900))
+    const tooLarge = encode("x".repeat(5000))
+    assert.isUndefined(tooLarge["x-fault-fields"])
+    assert.strictEqual(tooLarge["x-fault-code"], "InvalidFieldValue")
+  })
+
   it("RabbitMQ's x-death alone decodes to a remote fault with the broker's reason and count", () => {
     const d = Headers.decode({
       "x-death": [{ count: 4, reason: "rejected", queue: "orders", exchange: "", "routing-keys": ["orders"], time: 1 }]

@@ -1,10 +1,10 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as grpc from "@grpc/grpc-js"
 import { Effect, Schema } from "effect"
-import protobuf from "protobufjs"
 import { Catalog, Correlation, Exposure, Fault, Report } from "../../src/index.ts"
 import * as Failures from "../../src/rpc/Failures.ts"
 import * as Grpc from "../../src/rpc/Grpc.ts"
+import { any, P } from "./grpc-support.ts"
 
 // -----------------------------------------------------------------------------
 // A generic service with JSON messages (no .proto, no proto-loader)
@@ -132,29 +132,6 @@ let closedPort: number
 
 // A plain grpc-js handler (no effect-faults) answering like a foreign service: google.rpc details
 // encoded by protobufjs, domain "foreign.example".
-const rpcProto = protobuf.parse(
-  `
-syntax = "proto3";
-package google.rpc;
-message Any { string type_url = 1; bytes value = 2; }
-message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
-message ErrorInfo { string reason = 1; string domain = 2; map<string, string> metadata = 3; }
-message Duration { int64 seconds = 1; int32 nanos = 2; }
-message RetryInfo { Duration retry_delay = 1; }
-message BadRequest { message FieldViolation { string field = 1; string description = 2; } repeated FieldViolation field_violations = 1; }
-`,
-  { keepCase: true }
-).root
-const P = {
-  Status: rpcProto.lookupType("google.rpc.Status"),
-  ErrorInfo: rpcProto.lookupType("google.rpc.ErrorInfo"),
-  RetryInfo: rpcProto.lookupType("google.rpc.RetryInfo"),
-  BadRequest: rpcProto.lookupType("google.rpc.BadRequest")
-}
-const any = (type: protobuf.Type, value: object) => ({
-  type_url: `type.googleapis.com/${type.fullName.slice(1)}`,
-  value: type.encode(type.fromObject(value)).finish()
-})
 const foreign: grpc.handleUnaryCall<any, any> = (call, callback) => {
   const kind: string = call.request.kind
   const metadata = new grpc.Metadata()
@@ -592,6 +569,9 @@ describe("Grpc with a real grpc-js server and client", () => {
       assert.strictEqual(back._tag, "NotWellFormed")
       assert.strictEqual((back as Fault.NotWellFormed).direction, "inbound")
       assert.strictEqual(back.origin, "local")
+      // data that does not parse counts as the violation of its direction and origin
+      assert.strictEqual(Failures.kind(out), "LocalOutboundViolation")
+      assert.strictEqual(Failures.kind(back), "LocalInboundViolation")
     }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent)))
 
   it.effect("a foreign ErrorInfo domain never selects one of our codes", () =>

@@ -1,32 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
-import protobuf from "protobufjs"
 import { Catalog, Correlation, Fault } from "../../src/index.ts"
 import * as Grpc from "../../src/rpc/Grpc.ts"
 import * as proto from "../../src/rpc/internal/protobuf.ts"
+import { any, P } from "./grpc-support.ts"
 
-// The reference: protobufjs with the google.rpc definitions (field names as in the .proto files).
-const root = protobuf.parse(
-  `
-syntax = "proto3";
-package google.rpc;
-message Any { string type_url = 1; bytes value = 2; }
-message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
-message ErrorInfo { string reason = 1; string domain = 2; map<string, string> metadata = 3; }
-message Duration { int64 seconds = 1; int32 nanos = 2; }
-message RetryInfo { Duration retry_delay = 1; }
-message BadRequest { message FieldViolation { string field = 1; string description = 2; string reason = 3; } repeated FieldViolation field_violations = 1; }
-message DebugInfo { repeated string stack_entries = 1; string detail = 2; }
-`,
-  { keepCase: true }
-).root
-const P = {
-  Status: root.lookupType("google.rpc.Status"),
-  ErrorInfo: root.lookupType("google.rpc.ErrorInfo"),
-  RetryInfo: root.lookupType("google.rpc.RetryInfo"),
-  BadRequest: root.lookupType("google.rpc.BadRequest"),
-  DebugInfo: root.lookupType("google.rpc.DebugInfo")
-}
 const bytes = (u: Uint8Array) => Array.from(u)
 
 // Well-formed strings only: protobuf strings are UTF-8, and a lone surrogate has no UTF-8 form.
@@ -98,10 +76,6 @@ describe("google.rpc codec against protobufjs", () => {
         fc.integer({ min: 0, max: 999_999_999 }),
         fc.array(fc.record({ field: text, description: text, reason: text }), { maxLength: 5 }),
         (code, message, reason, metadata, seconds, nanos, violations) => {
-          const any = (type: protobuf.Type, value: object) => ({
-            type_url: `type.googleapis.com/${type.fullName.slice(1)}`,
-            value: type.encode(type.fromObject(value)).finish()
-          })
           const status = P.Status.encode(P.Status.fromObject({
             code,
             message,
@@ -141,6 +115,17 @@ describe("google.rpc codec against protobufjs", () => {
     const many = new proto.Writer()
     for (let i = 0; i <= proto.limits.maxDetails; i++) many.bytes(3, new Uint8Array(0))
     assert.isUndefined(proto.decodeStatus(many.finish()))
+    const entries = (n: number) =>
+      proto.encodeErrorInfo({
+        reason: "r",
+        domain: "d",
+        metadata: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]))
+      })
+    assert.strictEqual(
+      Object.keys(proto.decodeErrorInfo(entries(proto.limits.maxMetadata))!.metadata).length,
+      proto.limits.maxMetadata
+    )
+    assert.isUndefined(proto.decodeErrorInfo(entries(proto.limits.maxMetadata + 1)))
     assert.deepStrictEqual(proto.decodeStatus(new Uint8Array(0)), { code: 0, message: "", details: [] })
     assert.isUndefined(proto.decodeDurationMs(new proto.Writer().int32(1, -5).finish())) // negative seconds
     assert.deepStrictEqual(bytes(new proto.Writer().int32(1, -1).finish()), [

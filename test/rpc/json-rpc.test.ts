@@ -188,6 +188,10 @@ describe("JSON-RPC over HTTP: the six failures (our server, our client)", () => 
       assert.strictEqual(Failures.kind(remoteOut), "RemoteOutboundViolation")
       assert.notInclude(JSON.stringify((remoteOut as Fault.SchemaViolation).violations), "42")
       assert.strictEqual(Failures.kind(localIn), "LocalInboundViolation")
+      // the decisions the README promises: another server may help with 2, 4, 5 and 6, never with 1
+      const six = [localOut, partition, remoteIn, remoteFail, remoteOut, localIn]
+      assert.deepStrictEqual(six.map((f) => Failures.isWorthFallback(f)), [false, true, false, true, true, true])
+      assert.deepStrictEqual(six.map((f) => Failures.isLocal(f)), [true, true, false, false, false, true])
     }).pipe(Effect.scoped, Effect.provide(quiet)))
 
   it.effect("a connection dropped before the answer is ConnectionLost", () =>

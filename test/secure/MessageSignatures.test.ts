@@ -241,6 +241,30 @@ describe("request and response signatures", () => {
       assert.strictEqual(f._tag, "SignatureInvalid")
     }))
 
+  it.effect("of several signatures the first (or the labelled one) decides: a valid second one rescues nothing", () =>
+    Effect.gen(function*() {
+      const a = yield* MessageSignatures.sign(request, { key: vtnKey, components: requestComponents, label: "a" })
+      const b = yield* MessageSignatures.sign(request, {
+        key: venKey.signing,
+        components: requestComponents,
+        label: "b"
+      })
+      const badA = (a.signature as string).replace(/:(.)/, (_, c: string) => `:${c === "A" ? "B" : "A"}`)
+      const msg = {
+        ...request,
+        headers: {
+          ...request.headers,
+          "signature-input": `${a["signature-input"]}, ${b["signature-input"]}`,
+          signature: `${badA}, ${b.signature}`
+        }
+      }
+      const f = yield* Effect.flip(MessageSignatures.verify(msg).pipe(Effect.provide(Keys)))
+      assert.strictEqual(f._tag, "SignatureInvalid")
+      assert.strictEqual((f as Fault.SignatureInvalid).keyId, "vtn-1")
+      const v = yield* MessageSignatures.verify(msg, { label: "b" }).pipe(Effect.provide(Keys))
+      assert.strictEqual(v.keyId, "ven-1")
+    }))
+
   it.effect("a covered header removed from the message is SignatureInvalid naming it", () =>
     Effect.gen(function*() {
       const msg = yield* signed(request, { key: venKey.signing, components: requestComponents })

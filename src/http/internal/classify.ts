@@ -11,13 +11,14 @@ import { HttpServerError } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 
 import * as Fault from "../../Fault.ts"
+import { excerpt } from "./read.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const maxViolations = 50
 const maxText = 256
 
-const clip = (s: string) => s.length > maxText ? `${s.slice(0, maxText)}…` : s
+const clip = (s: string) => excerpt(s, maxText)
 
 /** Field violations of a Schema issue, path joined with dots (capped). @internal */
 export const violationsOf = (issue: SchemaIssue.Issue, prefix?: string): Array<Fault.FieldViolation> => {

@@ -1,11 +1,12 @@
 /**
- * Helpers shared by the written-and-read dialects: tolerant JSON and XML reading (never throws),
+ * Helpers shared by the written-and-read dialects: tolerant JSON reading (never throws),
  * XML escaping, `Retry-After`, and the checks that turn untrusted members into a `Trust.Received`.
  *
  * @internal
  */
 import type * as Exposure from "../../Exposure.ts"
 import * as xml from "../../internal/xml.ts"
+import * as read from "./read.ts"
 
 /**
  * Writes a view's fields onto a body: violations as their own member, the other fields under
@@ -29,16 +30,12 @@ export const putFields = (body: Record<string, unknown>, view: Exposure.PublicVi
   }
 }
 
-/** @internal */
-export const isRecord = (u: unknown): u is Record<string, unknown> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
-
 /** A JSON object, or `undefined` for anything else (bad JSON, arrays, scalars). Never throws. @internal */
 export const parseObject = (text: string): Record<string, unknown> | undefined => {
   if (text.length === 0) return undefined
   try {
     const value: unknown = JSON.parse(text)
-    return isRecord(value) ? value : undefined
+    return read.isRecord(value) ? value : undefined
   } catch {
     return undefined
   }
@@ -59,32 +56,8 @@ export const secondsToMs = (u: unknown): number | undefined => {
   return Number.isFinite(ms) ? ms : undefined
 }
 
-/**
- * `Retry-After` in both forms RFC 9110 allows: delta-seconds or an HTTP-date (relative to `now`).
- *
- * @internal
- */
-export const parseRetryAfter = (value: string | undefined, now: number = Date.now()): number | undefined => {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d{1,10}$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
 /** Whole seconds for a `Retry-After` header, never below 1 for a positive wait. @internal */
 export const retryAfterHeader = (ms: number): string => String(Math.ceil(ms / 1000))
 
-/** The media type of a content-type header, lower-case, parameters dropped. @internal */
-export const mediaType = (contentType: string | undefined): string => {
-  if (contentType === undefined) return ""
-  const semi = contentType.indexOf(";")
-  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
-}
-
 /** XML element content, escaped (shared with the secure envelopes). @internal */
 export const escapeXml: (text: string) => string = xml.escape
-
-/** A header value from a lower-case record. @internal */
-export const header = (headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined =>
-  headers[name]

@@ -204,13 +204,3 @@ export const serializeItem = (item: Item): string => serializeBare(item.value) +
 /** @internal */
 export const serializeInnerList = (list: InnerList): string =>
   `(${list.items.map(serializeItem).join(" ")})${serializeParams(list.params)}`
-
-/** @internal */
-export const serializeMember = (m: Member): string => isInnerList(m) ? serializeInnerList(m) : serializeItem(m)
-
-/** @internal */
-export const serializeDictionary = (entries: Iterable<readonly [string, Member]>): string =>
-  Array.from(
-    entries,
-    ([k, m]) => (!isInnerList(m) && m.value === true ? k + serializeParams(m.params) : `${k}=${serializeMember(m)}`)
-  ).join(", ")

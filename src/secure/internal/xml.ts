@@ -1,13 +1,10 @@
 /**
- * Tolerant reading and safe writing of the few XML elements the envelopes and answers use. Reading
- * never throws and matches elements by local name, whatever their namespace prefix.
+ * Tolerant reading of the few XML elements the envelopes and answers use (escaping is the core's).
+ * Reading never throws and matches elements by local name, whatever their namespace prefix.
  *
  * @internal
  */
 import * as xml from "../../internal/xml.ts"
-
-/** @internal */
-export const unescape: (text: string) => string = xml.unescape
 
 /** Escapes element content and drops what XML 1.0 cannot carry. @internal */
 export const escape: (text: string) => string = xml.escape
@@ -21,17 +18,13 @@ const cache = new Map<string, RegExp>()
  *
  * @internal
  */
-export const text = (xml: string, localName: string): string | undefined => {
+export const text = (body: string, localName: string): string | undefined => {
   let re = cache.get(localName)
   if (re === undefined) {
     const n = escapeRegExp(localName)
     re = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${n}(?:\\s[^<>]*)?(?:/>|>([^<]*)</(?:[A-Za-z_][\\w.-]*:)?${n}\\s*>)`)
     cache.set(localName, re)
   }
-  const m = re.exec(xml)
-  return m === null ? undefined : unescape(m[1] ?? "").trim()
+  const m = re.exec(body)
+  return m === null ? undefined : xml.unescape(m[1] ?? "").trim()
 }
-
-/** Whether an element with this local name opens somewhere in the document. @internal */
-export const has = (xml: string, localName: string): boolean =>
-  new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${escapeRegExp(localName)}[\\s/>]`).test(xml)
