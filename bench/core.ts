@@ -14,6 +14,7 @@ class PlainTaggedError extends Schema.TaggedError<PlainTaggedError>()("PlainTagg
 export async function run() {
   section("core: creating a fault (goal: API faults ≥ 5x cheaper than new Error(), internal faults keep their stack)")
   const error = cpu("new Error(message)", () => new Error("order 42 not found"))
+  const cause = new Error("the cause")
   compare(
     cpu(
       "Schema.TaggedError (Effect, with stack) — the status quo",
@@ -30,7 +31,12 @@ export async function run() {
     cpu("Fault.RateLimited", () => new Fault.RateLimited({ retryAfterMs: 1000 })),
     cpu("Fault.Timeout", () => new Fault.Timeout({ budget: "overall", afterMs: 30_000, phase: "MaybeDelivered" })),
     cpu("Fault.Unreachable", () => new Fault.Unreachable({ host: "db", reason: "ECONNREFUSED" })),
-    cpu("Fault.RemoteFault", () => new Fault.RemoteFault({ remoteCode: "NotFound", remoteStatus: 404 }))
+    cpu("Fault.RemoteFault", () => new Fault.RemoteFault({ remoteCode: "NotFound", remoteStatus: 404 })),
+    // a message, a cause and a received origin are kept off the fields: they must not cost a slow path
+    cpu(
+      "Fault.NotFound with a message, a cause, received",
+      () => new Fault.NotFound({ resource: "order", message: "no such order", cause, origin: "remote" })
+    )
   ]
   for (const m of api) compare(m, error, { kind: "cheaper by at least", ratio: 5 })
   compare(cpu("Fault.InternalError (keeps its stack)", () => new Fault.InternalError({ message: "bug" })), error)

@@ -49,6 +49,32 @@ export const cpuAsync = async (
   return { name, ns: samples[Math.floor(samples.length / 2)]! }
 }
 
+/**
+ * CPU ns/op of several async variants measured in interleaved rounds (round 1 of each, then round 2
+ * of each, …), each reporting its median round: drift from other jobs on a shared machine hits them
+ * all alike, where back-to-back measurements would hand it to whichever ran last.
+ */
+export const interleaved = async (
+  variants: ReadonlyArray<readonly [name: string, op: () => Promise<unknown>]>,
+  options: { readonly iterations: number; readonly rounds: number; readonly warmup: number }
+): Promise<ReadonlyArray<Measure>> => {
+  for (const [, op] of variants) for (let i = 0; i < options.warmup; i++) await op()
+  const samples = variants.map(() => [] as Array<number>)
+  for (let r = 0; r < options.rounds; r++) {
+    for (let v = 0; v < variants.length; v++) {
+      const op = variants[v]![1]
+      const t0 = process.cpuUsage()
+      for (let i = 0; i < options.iterations; i++) await op()
+      const t = process.cpuUsage(t0)
+      samples[v]!.push(((t.user + t.system) * 1000) / options.iterations)
+    }
+  }
+  return variants.map(([name], v) => {
+    const s = samples[v]!.sort((a, b) => a - b)
+    return { name, ns: s[Math.floor(s.length / 2)]! }
+  })
+}
+
 const fmt = (ns: number) => ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`
 
 /**

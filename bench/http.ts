@@ -17,7 +17,7 @@ import { fork } from "node:child_process"
 import { existsSync } from "node:fs"
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
-import { compare, cpu, cpuAsync, type Measure, section } from "./harness.ts"
+import { compare, cpu, interleaved, type Measure, section } from "./harness.ts"
 
 const self = fileURLToPath(import.meta.url)
 const kinds = [
@@ -240,6 +240,13 @@ const measure = async (server: Server, seconds: number) => {
 }
 
 export async function run() {
+  await runServer()
+  await runInProcess()
+  await runCodec()
+}
+
+/** The servers under load: CPU per response in the server process. */
+export async function runServer() {
   const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 1)
   const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 5)
   const pin = await pinned()
@@ -292,7 +299,10 @@ export async function run() {
     name: "HttpApi declared Problem"
   }, { kind: "cheaper by at least", ratio: 1.2 })
   compare({ ...m["ours-error"]!, name: "    error vs our own success path" }, { ...m["ours-ok"]!, name: "our success" })
+}
 
+/** The same apps without sockets: `HttpRouter.toWebHandler`, CPU per request. */
+export async function runInProcess() {
   section(
     "http server, in process (HttpRouter.toWebHandler, no sockets): CPU per request, steadier on a shared machine"
   )
@@ -303,16 +313,21 @@ export async function run() {
     (e: any) => Effect.provideService(e, Report.CurrentHooks, Report.silent),
     { global: true }
   )
-  const inProcess: Partial<Record<Kind, Measure>> = {}
+  const handlers: Array<
+    { readonly handler: (request: Request) => Promise<Response>; readonly dispose: () => Promise<void> }
+  > = []
   for (const kind of kinds) {
-    const { handler, dispose } = HttpRouter.toWebHandler(
-      Layer.mergeAll(silent, await appOf(kind)) as any,
-      { disableLogger: true } as any
+    handlers.push(
+      HttpRouter.toWebHandler(Layer.mergeAll(silent, await appOf(kind)) as any, { disableLogger: true } as any)
     )
-    const request = () => new Request("http://localhost/", { headers })
-    inProcess[kind] = await cpuAsync(kind, () => handler(request()), { iterations: 10_000, rounds: 5 })
-    await dispose()
   }
+  const request = () => new Request("http://localhost/", { headers })
+  const measured = await interleaved(
+    kinds.map((kind, i) => [kind, () => handlers[i]!.handler(request())] as const),
+    { iterations: 5_000, rounds: 7, warmup: 5_000 }
+  )
+  for (const h of handlers) await h.dispose()
+  const inProcess = Object.fromEntries(kinds.map((kind, i) => [kind, measured[i]!])) as Record<Kind, Measure>
   compare({ ...inProcess["ours-ok"]!, name: "(a) success, our middleware" }, {
     ...inProcess["bare-ok"]!,
     name: "no middleware"
@@ -333,7 +348,10 @@ export async function run() {
     ...inProcess["httpapi-problem"]!,
     name: "HttpApi declared Problem"
   }, { kind: "cheaper by at least", ratio: 1.2 })
+}
 
+/** The dialects alone: encode and decode against `JSON.stringify` / `JSON.parse`. */
+export async function runCodec() {
   section("http dialects: encode (public view + dialect) vs JSON.stringify of the same object; decode vs JSON.parse")
   const fault = new Fault.Unavailable({ reason: "maintenance", retryAfterMs: 7000 })
   const cid = "3fa85f64-5717-4562-b3fc-2c963f66afa6"

@@ -6,9 +6,8 @@
  *    `Effect.retry` equivalent of the defaults;
  * 3. around a real call: a GET to a tiny `node:http` server on 127.0.0.1 (port 0).
  *
- * CPU time per call (steadier than wall-clock on these shared 2-vCPU machines). The variants of one
- * table are measured in interleaved rounds (round 1 of each, then round 2 of each, …) and each
- * reports its median round, so drift from other jobs on the machine hits them all alike.
+ * CPU time per call (steadier than wall-clock on these shared 2-vCPU machines), the variants of one
+ * table measured in interleaved rounds (`interleaved` in the harness).
  */
 import { Duration, Effect, Layer, ManagedRuntime, Schedule } from "effect"
 import * as CircuitBreaker from "effect/persistence/CircuitBreaker"
@@ -16,31 +15,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Fault from "../src/Fault.ts"
 import * as Policy from "../src/Policy.ts"
-import { compare, type Measure, section } from "./harness.ts"
-
-type Variant = readonly [name: string, op: () => Promise<unknown>]
-
-/** CPU ns/op of each variant, measured in interleaved rounds; the median round of each wins. */
-const interleaved = async (
-  variants: ReadonlyArray<Variant>,
-  options: { readonly iterations: number; readonly rounds: number; readonly warmup: number }
-): Promise<ReadonlyArray<Measure>> => {
-  for (const [, op] of variants) for (let i = 0; i < options.warmup; i++) await op()
-  const samples = variants.map(() => [] as Array<number>)
-  for (let r = 0; r < options.rounds; r++) {
-    for (let v = 0; v < variants.length; v++) {
-      const op = variants[v]![1]
-      const t0 = process.cpuUsage()
-      for (let i = 0; i < options.iterations; i++) await op()
-      const t = process.cpuUsage(t0)
-      samples[v]!.push(((t.user + t.system) * 1000) / options.iterations)
-    }
-  }
-  return variants.map(([name], v) => {
-    const s = samples[v]!.sort((a, b) => a - b)
-    return { name, ns: s[Math.floor(s.length / 2)]! }
-  })
-}
+import { compare, interleaved, section } from "./harness.ts"
 
 // What users write today for the defaults: 3 attempts of what the fault says is retryable, full
 // jitter from 100 ms capped at 20 s, within 30 s in all (no idempotency rule, no Retry-After, no

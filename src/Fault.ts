@@ -564,12 +564,8 @@ export const define = <Self = never>() =>
       if (!stack) return internal.construct(new.target.prototype, tag, props)
       super(internal.schemaProps(props), options)
       if (props !== undefined) {
-        if (props.cause !== undefined) {
-          Object.defineProperty(this, "cause", { value: props.cause, writable: true, configurable: true })
-        }
-        if (props.origin !== undefined) {
-          Object.defineProperty(this, "origin", { value: props.origin, writable: true, configurable: true })
-        }
+        if (props.cause !== undefined) (this as any)[internal.slots.cause] = props.cause
+        if (props.origin !== undefined) (this as any)[internal.slots.origin] = props.origin
       }
     }
   }
@@ -1365,8 +1361,9 @@ export const descriptor = (self: Fault | { readonly [TypeId]: Descriptor }): Des
 const defineOwn = (self: object, key: string, value: unknown) =>
   Object.defineProperty(self, key, { value, writable: true, enumerable: false, configurable: true })
 
-// The non-enumerable own properties a fault may carry; the rest (tag and fields) are enumerable.
-const localKeys = ["message", "cause", "origin", "stack"] as const
+// The non-enumerable own properties a fault built by the `Error` constructor carries (its message
+// and V8 stack); the rest, fields and slots alike, `Object.assign` copies.
+const localKeys = ["message", "stack"] as const
 
 const clone = <F extends Fault>(self: F, patch: (copy: any) => void): F => {
   const copy = Object.assign(Object.create(Object.getPrototypeOf(self)), self)
@@ -1393,7 +1390,7 @@ const clone = <F extends Fault>(self: F, patch: (copy: any) => void): F => {
  * @since 0.1.0
  */
 export const received = <F extends Fault>(self: F): F =>
-  self.origin === "remote" ? self : clone(self, (copy) => defineOwn(copy, "origin", "remote"))
+  self.origin === "remote" ? self : clone(self, (copy) => (copy[internal.slots.origin] = "remote"))
 
 /**
  * Attaches a local-only cause (kept for logs, never encoded).
@@ -1414,7 +1411,7 @@ export const withCause: {
   <F extends Fault>(self: F, cause: unknown): F
 } = Function.dual(
   2,
-  <F extends Fault>(self: F, cause: unknown): F => clone(self, (copy) => defineOwn(copy, "cause", cause))
+  <F extends Fault>(self: F, cause: unknown): F => clone(self, (copy) => (copy[internal.slots.cause] = cause))
 )
 
 /**

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Effect, Match, Schema } from "effect"
 import { Fault } from "effect-faults"
+import { inspect } from "node:util"
 
 const expectedValues: ReadonlyArray<Fault.Expected> = Fault.ExpectedSchema.literals
 const categories: ReadonlyArray<Fault.Category> = [
@@ -143,6 +144,36 @@ describe("Fault", () => {
     assert.strictEqual(new Fault.RemoteFault({ remoteCode: "X" }).origin, "remote")
     assert.strictEqual(Fault.withCorrelationId(local, "c-1").correlationId, "c-1")
     assert.strictEqual(local.correlationId, undefined)
+  })
+
+  it("message, cause and origin are carried, never shown as fields, and survive every copy", () => {
+    const secret = new Error("postgres://admin:hunter2@db")
+    const built = [
+      new Fault.NotFound({ id: "1", message: "no such order", cause: secret, origin: "remote" }),
+      new Fault.InternalError({ message: "no such order", cause: secret, origin: "remote" })
+    ]
+    for (const fault of built) {
+      const copies = [
+        fault,
+        Fault.withCorrelationId(fault, "c-1"),
+        Fault.received(Fault.withCause(fault, secret)),
+        Fault.withExpected(fault, "DoNotRetry")
+      ]
+      for (const copy of copies) {
+        assert.deepStrictEqual([copy.message, copy.cause, copy.origin], ["no such order", secret, "remote"])
+        assert.notInclude(Object.keys(copy), "cause")
+        assert.notInclude(Object.keys(copy), "origin")
+        assert.notInclude(JSON.stringify(copy), "hunter2")
+        assert.deepStrictEqual(Object.getOwnPropertySymbols((copy as any).toJSON()), [])
+        assert.notInclude(inspect(copy), "effect-faults/Fault")
+      }
+    }
+    // a fault's fields are still exactly its fields: the tag and what its class declares
+    assert.deepStrictEqual(Object.keys(built[0]!), ["_tag", "id"])
+    // the derived message comes back when the explicit one is cleared
+    const cleared = new Fault.NotFound({ resource: "order", message: "custom" })
+    ;(cleared as { message: string | undefined }).message = undefined
+    assert.strictEqual(cleared.message, new Fault.NotFound({ resource: "order" }).message)
   })
 
   it("withExpected overrides the expectation on a copy, dropping a delay hint that no longer applies", () => {

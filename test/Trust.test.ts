@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { Catalog, Fault, Trust } from "effect-faults"
+import fc from "fast-check"
 
 const received: Trust.Received = {
   code: "NotFound",
@@ -60,6 +61,43 @@ describe("Trust", () => {
     ])
     assert.strictEqual((fault as Fault.NotFound).id, "42")
     assert.isFalse(Object.hasOwn(fault, "code"))
+  })
+
+  it("property: trust accepts exactly what the class's whole schema accepts (own fields by schema, common fields by hand)", () => {
+    class Bare extends Fault.define<Bare>()("Bare", {}, { category: "application", expected: "DoNotRetry" }) {}
+    const catalog = Catalog.fromFaults([Fault.NotFound, Fault.Unavailable, Bare])
+    const options = { mode: "trust", catalog, protocol: "http" } as const
+    const anyValue = fc.oneof(
+      fc.constant(undefined),
+      fc.string(),
+      fc.double(),
+      fc.constantFrom(-1, 0, 5, Infinity, -Infinity, Number.NaN),
+      fc.boolean(),
+      fc.constant(null)
+    )
+    fc.assert(
+      fc.property(
+        fc.constantFrom(Fault.NotFound, Fault.Unavailable, Bare),
+        fc.record({ resource: anyValue, id: anyValue, reason: anyValue }, { requiredKeys: [] }),
+        anyValue,
+        anyValue,
+        anyValue,
+        (faultClass: any, fields, message, retryAfterMs, correlationId) => {
+          const tag = faultClass[Fault.TypeId].tag
+          const received = { code: tag, fields, message, retryAfterMs, correlationId } as Trust.Received
+          const input: Record<string, unknown> = { _tag: tag }
+          for (const name of Object.keys(faultClass.fields)) if (Object.hasOwn(fields, name)) input[name] = fields[name]
+          for (const [k, v] of Object.entries({ message, retryAfterMs, correlationId })) {
+            if (v !== undefined) input[k] = v
+          }
+          const accepted = Schema.is(Schema.Struct(faultClass.fields))(input)
+          const fault = Trust.toFault(received, options)
+          assert.strictEqual(fault instanceof faultClass, accepted)
+          assert.strictEqual(fault instanceof Fault.RemoteFault, !accepted)
+        }
+      ),
+      { numRuns: 2000 }
+    )
   })
 
   it("trust decodes user faults with non-JSON fields through their JSON codec", () => {

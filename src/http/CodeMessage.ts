@@ -188,7 +188,7 @@ export const make = (
         message: wire.stringOr(body.detail) ?? message
       }
       const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
-        read.parseRetryAfter(incoming.headers["retry-after"], Date.now())
+        read.parseRetryAfter(incoming.headers["retry-after"])
       if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
       const correlationId = wire.stringOr(body.correlator) ?? incoming.headers["x-correlator"]
       if (correlationId !== undefined) received.correlationId = correlationId

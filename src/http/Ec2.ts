@@ -138,7 +138,7 @@ export const make = (
     const details = detailsText === undefined ? undefined : wire.parseObject(detailsText)
     if (details !== undefined && read.isRecord(details.fields)) received.fields = details.fields
     const retryAfterMs = (details === undefined ? undefined : wire.secondsToMs(details.retryAfter)) ??
-      read.parseRetryAfter(incoming.headers["retry-after"], Date.now())
+      read.parseRetryAfter(incoming.headers["retry-after"])
     if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
     return received
   }

@@ -189,9 +189,10 @@ export const fromProblemDetails = (
       : type !== undefined && type !== ProblemDetails.blankType
       ? type
       : title ?? String(bodyStatus ?? status))
-  let fields: Record<string, unknown> | undefined
-  if (read.isRecord(body.fields)) fields = { ...body.fields }
-  if (Array.isArray(body.violations)) (fields ??= {}).violations = body.violations
+  // the body's own `fields` object is taken as is (nothing downstream writes to it); a copy only
+  // when the violations have to join it
+  let fields: Record<string, unknown> | undefined = read.isRecord(body.fields) ? body.fields : undefined
+  if (Array.isArray(body.violations)) fields = { ...fields, violations: body.violations }
   const received: {
     -readonly [K in keyof Trust.Received]: Trust.Received[K]
   } = { code, status: bodyStatus !== undefined && Number.isInteger(bodyStatus) ? bodyStatus : status }
@@ -199,7 +200,7 @@ export const fromProblemDetails = (
   if (detail !== undefined) received.message = detail
   if (Fault.isExpected(body.expected)) received.expected = body.expected
   const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
-    (headers === undefined ? undefined : read.parseRetryAfter(headers["retry-after"], Date.now()))
+    (headers === undefined ? undefined : read.parseRetryAfter(headers["retry-after"]))
   if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
   const instance = wire.stringOr(body.instance)
   const correlationId = wire.stringOr(body.correlationId) ??

@@ -66,12 +66,32 @@ const ownValue = (self: object, key: PropertyKey, value: unknown, enumerable: bo
   Object.defineProperty(self, key, { value, writable: true, enumerable, configurable: true })
 
 /**
+ * Where an instance keeps what is not one of its fields: an explicit message, its local cause, a
+ * received origin. A symbol-keyed property costs a plain store, where `Object.defineProperty` of a
+ * non-enumerable own property (the usual way to hide it) costs ten times more, on every fault
+ * built with a message and every fault received from another party; like a non-enumerable
+ * property it stays out of `Object.keys`, `for…in` and `JSON.stringify`, so a fault's fields are
+ * still exactly its fields.
+ *
+ * @internal
+ */
+export const slots = {
+  message: Symbol.for("effect-faults/Fault/message"),
+  cause: Symbol.for("effect-faults/Fault/cause"),
+  origin: Symbol.for("effect-faults/Fault/origin")
+} as const
+
+const slotKeys: ReadonlyArray<symbol> = [slots.message, slots.cause, slots.origin]
+
+/**
  * Properties every fault instance reads from its class descriptor. Installed once per class on its
  * prototype, so an instance holds nothing but its own fields.
  *
  * @internal
  */
 export const installProto = (proto: object, descriptor: DescriptorShape): void => {
+  // Effect's errors print (and log) what `toJSON` returns: the slots stay out of it, as before
+  const inheritedToJSON = (proto as { toJSON?: () => unknown }).toJSON
   Object.defineProperties(proto, {
     [TypeId]: { value: descriptor, enumerable: false, configurable: true },
     code: { get: () => descriptor.code, enumerable: false, configurable: true },
@@ -104,7 +124,36 @@ export const installProto = (proto: object, descriptor: DescriptorShape): void =
       enumerable: false,
       configurable: true
     },
-    origin: { value: "local", writable: true, enumerable: false, configurable: true },
+    origin: {
+      get(this: any) {
+        return this[slots.origin] ?? "local"
+      },
+      set(this: any, value: unknown) {
+        this[slots.origin] = value
+      },
+      enumerable: false,
+      configurable: true
+    },
+    cause: {
+      get(this: any) {
+        return this[slots.cause]
+      },
+      set(this: any, value: unknown) {
+        this[slots.cause] = value
+      },
+      enumerable: false,
+      configurable: true
+    },
+    toJSON: {
+      value: function(this: any) {
+        const json = typeof inheritedToJSON === "function" ? inheritedToJSON.call(this) : { ...this }
+        if (typeof json === "object" && json !== null) { for (const key of slotKeys) delete json[key] }
+        return json
+      },
+      writable: true,
+      enumerable: false,
+      configurable: true
+    },
     eventId: { value: eventIdOf(descriptor.code), enumerable: false, configurable: true },
     // Effect's own ErrorReporter: client faults are answers, not incidents; server faults are errors.
     [ErrorReporter.ignore]: {
@@ -134,15 +183,16 @@ export const installProto = (proto: object, descriptor: DescriptorShape): void =
       enumerable: false,
       configurable: true
     },
-    // A default message derived from the fields; an explicit `message` becomes an own property.
+    // A default message derived from the fields, unless the fault was given one.
     message: {
       get(this: any) {
+        const own = this[slots.message]
+        if (own !== undefined) return own
         return descriptor.message === undefined ? descriptor.title : descriptor.message(this)
       },
       set(this: any, value: unknown) {
         // `undefined` (an absent optional field assigned by a constructor) keeps the derived message
-        if (value === undefined) delete this.message
-        else ownValue(this, "message", value, false)
+        this[slots.message] = value
       },
       enumerable: false,
       configurable: true
@@ -179,7 +229,7 @@ export const assign = (self: any, props: Record<string, unknown>): void => {
   for (const key in props) {
     const value = props[key]
     if (value === undefined) continue
-    if (key === "cause" || key === "message" || key === "origin") ownValue(self, key, value, false)
+    if (key === "cause" || key === "message" || key === "origin") self[slots[key]] = value
     else if (key !== "_tag") self[key] = value
   }
 }

@@ -41,9 +41,17 @@ let lastValue: unknown
 /** The media type of a content-type header: lower-case, parameters dropped; "" when absent. @internal */
 export const mediaType = (contentType: string | undefined): string => {
   if (typeof contentType !== "string") return ""
+  // the client and then the dialect it picks both ask about the same header: answer twice, work once
+  if (contentType === lastContentType) return lastMediaType
   const semi = contentType.indexOf(";")
-  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+  const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+  lastContentType = contentType
+  lastMediaType = media
+  return media
 }
+
+let lastContentType: string | undefined
+let lastMediaType = ""
 
 /** Whether a media type is JSON (`application/json`, `…+json`, AWS's `application/x-amz-json-1.1`). @internal */
 export const isJsonMedia = (media: string): boolean =>
@@ -104,12 +112,12 @@ export const xmlText = (xml: string, name: string, from = 0, exact = false): str
 }
 
 /**
- * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now`. Absurd
- * values (negative, not finite, beyond a year) are ignored.
+ * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now` (default:
+ * the clock, read only for a date). Absurd values (negative, not finite, beyond a year) are ignored.
  *
  * @internal
  */
-export const parseRetryAfter = (value: unknown, now: number): number | undefined => {
+export const parseRetryAfter = (value: unknown, now?: number): number | undefined => {
   if (typeof value !== "string" || value.length === 0 || value.length > 64) return undefined
   const trimmed = value.trim()
   if (/^\d{1,9}$/.test(trimmed)) {
@@ -120,7 +128,7 @@ export const parseRetryAfter = (value: unknown, now: number): number | undefined
   if (!/^[A-Za-z]{3},? /.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
-  const ms = Math.max(0, date - now)
+  const ms = Math.max(0, date - (now ?? Date.now()))
   return ms <= maxDelayMs ? ms : undefined
 }
 
