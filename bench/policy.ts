@@ -86,11 +86,19 @@ export async function run() {
       )
     )
     await runtime.runPromise(Effect.void)
-    const [inRuntime, withBreaker] = await interleaved([
+    // most of it is Effect's own breaker (a scope, an admission and a record per call), measured alone
+    const breakerAlone = Effect.flatMap(
+      CircuitBreaker.CircuitBreaker,
+      (breaker) => breaker.execute(call, { key: "bench-alone" })
+    )
+    const [inRuntime, withBreaker, alone] = await interleaved([
       ["bare, runtime with a breaker", () => runtime.runPromise(call)],
-      ["Policy.apply, defaults + Effect's CircuitBreaker", () => runtime.runPromise(call.pipe(defaults))]
+      ["Policy.apply, defaults + Effect's CircuitBreaker", () => runtime.runPromise(call.pipe(defaults))],
+      ["Effect's CircuitBreaker.execute alone", () => runtime.runPromise(breakerAlone)]
     ], { iterations: 10_000, rounds: 5, warmup: 2_000 })
     compare(withBreaker!, inRuntime!)
+    compare(alone!, inRuntime!)
+    compare(withBreaker!, alone!)
     await runtime.dispose()
   }
 

@@ -561,7 +561,8 @@ export const define = <Self = never>() =>
   class FaultBase extends Base {
     static readonly [TypeId] = descriptor
     constructor(props?: Record<string, unknown>, options?: Schema.MakeOptions) {
-      if (!stack) return internal.construct(new.target.prototype, tag, props)
+      // A received fault gets no V8 stack either: it would only show where we decoded it.
+      if (!stack || props?.origin === "remote") return internal.construct(new.target.prototype, tag, props)
       super(internal.schemaProps(props), options)
       if (props !== undefined) {
         if (props.cause !== undefined) (this as any)[internal.slots.cause] = props.cause

@@ -91,6 +91,10 @@ describe("Fault", () => {
     assert.strictEqual(api.stack, "RateLimited: rate limited, retry after 1s")
     const internal = new Fault.InternalError({ message: "bug" })
     assert.match(internal.stack ?? "", /InternalError: bug\n\s+at /)
+    // a received one has no local stack: ours would only show where it was decoded
+    const received = new Fault.InternalError({ message: "bug", origin: "remote" })
+    assert.strictEqual(received.stack, "InternalError: bug")
+    assert.strictEqual(received.origin, "remote")
   })
 
   it("side, expected and status follow the fields where the class says so", () => {

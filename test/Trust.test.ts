@@ -82,7 +82,7 @@ describe("Trust", () => {
         anyValue,
         anyValue,
         anyValue,
-        (faultClass: any, fields, message, retryAfterMs, correlationId) => {
+        (faultClass: any, fields: Record<string, unknown>, message, retryAfterMs, correlationId) => {
           const tag = faultClass[Fault.TypeId].tag
           const received = { code: tag, fields, message, retryAfterMs, correlationId } as Trust.Received
           const input: Record<string, unknown> = { _tag: tag }

@@ -113,14 +113,12 @@ export const make = (
     correlationId: original.correlationId,
     config: options?.config
   })
-  const headers = Headers.encode(failure, {
+  const headers = Headers.fromView(view, {
     attempts: original.attempts,
     originalQueue: original.queue,
     failedAt: options?.now ?? new Date(),
     errorCondition,
-    correlationId: original.correlationId,
-    catalog: options?.catalog,
-    config: options?.config
+    correlationId: original.correlationId
   })
   const fields = view.fields
   const text = (u: unknown) => typeof u === "string" ? u : u === undefined ? undefined : JSON.stringify(u)

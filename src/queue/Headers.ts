@@ -89,12 +89,31 @@ export interface Context {
  * @category encoding
  * @since 0.1.0
  */
-export const encode = (failure: unknown, context: Context): Record<string, string | number> => {
-  const view = Exposure.view(failure, {
-    catalog: context.catalog,
-    correlationId: context.correlationId,
-    config: context.config
-  })
+export const encode = (failure: unknown, context: Context): Record<string, string | number> =>
+  fromView(
+    Exposure.view(failure, { catalog: context.catalog, correlationId: context.correlationId, config: context.config }),
+    context
+  )
+
+/**
+ * Encodes failure headers from a public view already made (by a writer that also builds a body from
+ * it, as `ErrorMessage.make` does): the same headers as {@link encode}, one view instead of two. The
+ * context's `catalog` and `config` are not read: the view has applied them.
+ *
+ * @example
+ * ```ts
+ * import { Exposure, Fault } from "effect-faults"
+ * import { Headers } from "effect-faults/queue"
+ *
+ * const view = Exposure.view(new Fault.NotFound({ resource: "order", id: "7" }))
+ * const h = Headers.fromView(view, { attempts: 1, originalQueue: "orders", failedAt: new Date() })
+ * console.log(h["x-fault-code"], view.message) // "NotFound" "order '7' not found"
+ * ```
+ *
+ * @category encoding
+ * @since 0.1.0
+ */
+export const fromView = (view: Exposure.PublicView, context: Context): Record<string, string | number> => {
   const out: Record<string, string | number> = {
     [names.errorDescription]: Exposure.truncate(view.message, maxDescription),
     [names.faultCode]: view.code,

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import fc from "fast-check"
+import * as Exposure from "../../src/Exposure.ts"
 import * as Fault from "../../src/Fault.ts"
 import { Headers } from "../../src/queue/index.ts"
 
@@ -110,6 +111,9 @@ describe("Headers.decode under fuzzing", () => {
     const distrusted = Headers.decode(h)!
     assert.strictEqual(distrusted.fault._tag, "RemoteFault")
     assert.strictEqual((distrusted.fault as Fault.RemoteFault).remoteCode, "InvalidFieldValue")
+    // from a view already made: the very same headers
+    const view = Exposure.view(f, { correlationId: "c-9" })
+    assert.deepStrictEqual(Headers.fromView(view, { attempts: 3, originalQueue: "in", failedAt: new Date(0) }), h)
   })
 
   it("an internal fault is encoded without its detail", () => {
