@@ -1,7 +1,8 @@
 /**
  * The few XML operations the interpreters need (HTTP dialects, secure envelopes): escaping element
- * content and reading elements back, tolerant of anything (never throws). Shared by `http` and
- * `secure`, so it lives in the core.
+ * content and reading elements back, tolerant of anything (never throws) and linear in the input
+ * (`indexOf` scans, no backtracking expression over a body). Shared by `http` and `secure`, so it
+ * lives in the core.
  *
  * @internal
  */
@@ -37,3 +38,84 @@ export const unescape = (text: string): string =>
       }
       return entities[ref] ?? whole
     })
+
+/** @internal */
+export interface Element {
+  /** The content, as written: not unescaped, CDATA kept. */
+  readonly raw: string
+  /** The index just after the closing tag. */
+  readonly end: number
+}
+
+// a namespace prefix is an XML name: a letter or `_`, then letters, digits, `_`, `.`, `-`
+const isNameChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13
+const maxPrefix = 64
+
+/**
+ * The first element named `name` at or after `from`: `<name>` or `<name attr="…">` (not
+ * `<nameOther>`), and with `anyPrefix` also `<p:name …>` whatever the prefix `p` (the envelopes
+ * are read by local name), closed by `</name>` (or `</p:name>`, whitespace allowed before `>`).
+ * `<name/>` is an empty element. An element whose closing tag never comes ends the search: each
+ * tag is looked for once, so the reading stays linear on hostile input.
+ *
+ * @internal
+ */
+export const element = (xml: string, name: string, from = 0, anyPrefix = false): Element | undefined => {
+  // without a prefix to allow for, the `<` is part of what is looked for
+  const needle = anyPrefix ? name : `<${name}`
+  const offset = anyPrefix ? 0 : 1
+  let at = from
+  for (;;) {
+    const found = xml.indexOf(needle, at)
+    if (found === -1) return undefined
+    const i = found + offset
+    at = i + 1
+    const after = xml.charCodeAt(i + name.length)
+    if (!(after === 62 /* > */ || after === 47 /* / */ || isSpace(after))) continue
+    let prefix = ""
+    const before = xml.charCodeAt(i - 1)
+    if (before !== 60 /* < */) {
+      if (!anyPrefix || before !== 58 /* : */) continue
+      let j = i - 2
+      while (j >= 0 && i - 2 - j < maxPrefix && isNameChar(xml.charCodeAt(j))) j--
+      if (j < 0 || xml.charCodeAt(j) !== 60 || j === i - 2 || !isNameStart(xml.charCodeAt(j + 1))) continue
+      prefix = xml.slice(j + 1, i)
+    }
+    const gt = xml.indexOf(">", i + name.length)
+    if (gt === -1) return undefined
+    if (xml.charCodeAt(gt - 1) === 47) return { raw: "", end: gt + 1 }
+    const closing = `</${prefix}${name}`
+    for (let c = xml.indexOf(closing, gt + 1); c !== -1; c = xml.indexOf(closing, c + 1)) {
+      let k = c + closing.length
+      while (isSpace(xml.charCodeAt(k))) k++
+      if (xml.charCodeAt(k) === 62) return { raw: xml.slice(gt + 1, c), end: k + 1 }
+    }
+    return undefined
+  }
+}
+
+/**
+ * The text of the first element named `name` (see {@link element}): CDATA read as is, otherwise
+ * unescaped; trimmed unless `exact` (a dialect that wrote the text itself reads it back to the byte).
+ *
+ * @internal
+ */
+export const text = (
+  xml: string,
+  name: string,
+  options?: { readonly from?: number; readonly exact?: boolean; readonly anyPrefix?: boolean }
+): string | undefined => {
+  const found = element(xml, name, options?.from ?? 0, options?.anyPrefix ?? false)
+  if (found === undefined) return undefined
+  const exact = options?.exact === true
+  const raw = exact ? found.raw : found.raw.trim()
+  const cdata = exact
+    ? /^\s*<!\[CDATA\[([\s\S]*)\]\]>\s*$/.exec(raw)?.[1]
+    : raw.startsWith("<![CDATA[") && raw.endsWith("]]>")
+    ? raw.slice(9, -3)
+    : undefined
+  return cdata ?? unescape(raw)
+}

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import * as xml from "../../internal/xml.ts"
+import * as xmlReader from "../../internal/xml.ts"
 
 /** @internal */
 export const isRecord = (u: unknown): u is Record<string, unknown> =>
@@ -62,36 +62,11 @@ export const isXmlMedia = (media: string): boolean =>
   media === "application/xml" || media === "text/xml" || media.endsWith("+xml")
 
 /** Unescapes XML entities and character references; unknown ones are kept. @internal */
-export const unescapeXml: (text: string) => string = xml.unescape
+export const unescapeXml: (text: string) => string = xmlReader.unescape
 
-/**
- * The raw content of the first `<name …>…</name>` element at or after `from` (attributes allowed,
- * CDATA unwrapped, not unescaped), with the index after its closing tag.
- *
- * @internal
- */
-export const xmlElement = (
-  xml: string,
-  name: string,
-  from = 0
-): { readonly raw: string; readonly end: number } | undefined => {
-  let at = from
-  for (;;) {
-    const open = xml.indexOf(`<${name}`, at)
-    if (open === -1) return undefined
-    const after = xml.charCodeAt(open + name.length + 1)
-    // `<Code>` or `<Code attr="…">`, not `<CodeName>`; `<Code/>` is an empty element
-    if (after === 62 /* > */ || after === 32 || after === 9 || after === 10 || after === 13 || after === 47 /* / */) {
-      const gt = xml.indexOf(">", open)
-      if (gt === -1) return undefined
-      if (xml.charCodeAt(gt - 1) === 47) return { raw: "", end: gt + 1 }
-      const close = xml.indexOf(`</${name}>`, gt + 1)
-      if (close === -1) return undefined
-      return { raw: xml.slice(gt + 1, close), end: close + name.length + 3 }
-    }
-    at = open + 1
-  }
-}
+/** The first `<name …>…</name>` element at or after `from`, raw, with the index after it. @internal */
+export const xmlElement = (xml: string, name: string, from = 0): xmlReader.Element | undefined =>
+  xmlReader.element(xml, name, from)
 
 /**
  * The text of the first `<name>` element: CDATA read as is, otherwise unescaped; trimmed unless
@@ -99,17 +74,8 @@ export const xmlElement = (
  *
  * @internal
  */
-export const xmlText = (xml: string, name: string, from = 0, exact = false): string | undefined => {
-  const element = xmlElement(xml, name, from)
-  if (element === undefined) return undefined
-  const raw = exact ? element.raw : element.raw.trim()
-  const cdata = exact
-    ? /^\s*<!\[CDATA\[([\s\S]*)\]\]>\s*$/.exec(raw)?.[1]
-    : raw.startsWith("<![CDATA[") && raw.endsWith("]]>")
-    ? raw.slice(9, -3)
-    : undefined
-  return cdata ?? unescapeXml(raw)
-}
+export const xmlText = (xml: string, name: string, from = 0, exact = false): string | undefined =>
+  xmlReader.text(xml, name, { from, exact })
 
 /**
  * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now` (default:
