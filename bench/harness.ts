@@ -29,6 +29,36 @@ export const cpu = (name: string, op: () => unknown, options?: { iterations?: nu
   return { name, ns: samples[Math.floor(samples.length / 2)]! }
 }
 
+/**
+ * CPU ns/op of several synchronous variants measured in interleaved rounds (round 1 of each, then
+ * round 2 of each, …), each reporting its median round: a subject and its baseline see the same
+ * drift of a shared machine, where back-to-back measurements would hand it to one of them.
+ */
+export const cpuInterleaved = (
+  variants: ReadonlyArray<readonly [name: string, op: () => unknown]>,
+  options?: { readonly iterations?: number; readonly rounds?: number }
+): ReadonlyArray<Measure> => {
+  const iterations = options?.iterations ?? 100_000
+  const rounds = options?.rounds ?? 9
+  let sink: unknown
+  for (const [, op] of variants) for (let i = 0; i < 50_000; i++) sink = op()
+  const samples = variants.map(() => [] as Array<number>)
+  for (let r = 0; r < rounds; r++) {
+    for (let v = 0; v < variants.length; v++) {
+      const op = variants[v]![1]
+      const t0 = process.cpuUsage()
+      for (let i = 0; i < iterations; i++) sink = op()
+      const t = process.cpuUsage(t0)
+      samples[v]!.push(((t.user + t.system) * 1000) / iterations)
+    }
+  }
+  ;(globalThis as any).__benchSink = sink
+  return variants.map(([name], v) => {
+    const s = samples[v]!.sort((a, b) => a - b)
+    return { name, ns: s[Math.floor(s.length / 2)]! }
+  })
+}
+
 /** CPU ns/op of an async operation run `iterations` times sequentially per round. */
 export const cpuAsync = async (
   name: string,

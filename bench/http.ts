@@ -17,7 +17,7 @@ import { fork } from "node:child_process"
 import { existsSync } from "node:fs"
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
-import { compare, cpu, interleaved, type Measure, section } from "./harness.ts"
+import { compare, cpuInterleaved, interleaved, type Measure, section } from "./harness.ts"
 
 const self = fileURLToPath(import.meta.url)
 const kinds = [
@@ -357,61 +357,63 @@ export async function runCodec() {
   const cid = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
   const view = Exposure.view(fault, { dialect: "problem", correlationId: cid })
   const object = Problem.toProblemDetails(view)
-  const stringify = cpu("JSON.stringify(problem object)", () => JSON.stringify(object))
-  compare(
-    cpu(
-      "(c) Exposure.view + Problem.encode",
-      () => Problem.dialect.encode(Exposure.view(fault, { dialect: "problem", correlationId: cid }))
-    ),
-    stringify,
-    { kind: "at most", ratio: 1.5 }
-  )
-  compare(cpu("    Problem.encode alone (view given)", () => Problem.dialect.encode(view)), stringify)
   const nf = new Fault.NotFound({ resource: "order", id: "42" })
   const nfObject = Problem.toProblemDetails(Exposure.view(nf, { correlationId: cid }))
-  compare(
-    cpu(
-      "    view + Problem.encode, NotFound with fields",
-      () => Problem.dialect.encode(Exposure.view(nf, { correlationId: cid }))
-    ),
-    cpu("JSON.stringify(NotFound problem)", () => JSON.stringify(nfObject)),
-    { kind: "at most", ratio: 1.5 }
-  )
-  const cmView = Exposure.view(fault, { catalog: Catalog.gateway, correlationId: cid })
-  const cmObject = CodeMessage.toBody(cmView)
-  compare(
-    cpu(
-      "    view + CodeMessage.encode",
-      () => CodeMessage.dialect.encode(Exposure.view(fault, { correlationId: cid }))
-    ),
-    cpu("JSON.stringify({code,message} object)", () => JSON.stringify(cmObject)),
-    { kind: "at most", ratio: 1.5 }
-  )
-  compare(
-    cpu(
-      "    view + Ec2.encode (XML, escaped)",
-      () => Ec2.dialect.encode(Exposure.view(fault, { dialect: "ec2", correlationId: cid }))
-    ),
-    stringify
-  )
-
+  const cmObject = CodeMessage.toBody(Exposure.view(fault, { catalog: Catalog.gateway, correlationId: cid }))
   const body = JSON.stringify(object)
   const incoming = { status: 503, headers: { "content-type": "application/problem+json" }, body, truncated: false }
   const trust: Trust.Options = { mode: "trust", catalog: Catalog.builtin, protocol: "http" }
-  const parse = cpu("JSON.parse(problem body)", () => JSON.parse(body))
-  const decode = cpu(
-    "Problem.decode + Trust.toFault (trust → Unavailable)",
-    () => Trust.toFault(Problem.dialect.decode(incoming)!, trust)
-  )
-  compare(decode, parse, { kind: "at most", ratio: 2 })
-  console.log(`  decode throughput on one core: ${(1e9 / decode.ns / 1e6).toFixed(2)} M/s (goal ≥ 1 M/s)`)
-  compare(
-    cpu(
+  const distrust: Trust.Options = { ...trust, mode: "distrust" }
+  // every subject interleaved with its baseline, round by round
+  const [
+    stringify,
+    encode,
+    encodeAlone,
+    nfStringify,
+    nfEncode,
+    cmStringify,
+    cmEncode,
+    ec2Encode,
+    parse,
+    decodeTrust,
+    decodeDistrust
+  ] = cpuInterleaved([
+    ["JSON.stringify(problem object)", () => JSON.stringify(object)],
+    [
+      "(c) Exposure.view + Problem.encode",
+      () => Problem.dialect.encode(Exposure.view(fault, { dialect: "problem", correlationId: cid }))
+    ],
+    ["    Problem.encode alone (view given)", () => Problem.dialect.encode(view)],
+    ["JSON.stringify(NotFound problem)", () => JSON.stringify(nfObject)],
+    [
+      "    view + Problem.encode, NotFound with fields",
+      () => Problem.dialect.encode(Exposure.view(nf, { correlationId: cid }))
+    ],
+    ["JSON.stringify({code,message} object)", () => JSON.stringify(cmObject)],
+    ["    view + CodeMessage.encode", () => CodeMessage.dialect.encode(Exposure.view(fault, { correlationId: cid }))],
+    [
+      "    view + Ec2.encode (XML, escaped)",
+      () => Ec2.dialect.encode(Exposure.view(fault, { dialect: "ec2", correlationId: cid }))
+    ],
+    ["JSON.parse(problem body)", () => JSON.parse(body)],
+    [
+      "Problem.decode + Trust.toFault (trust → Unavailable)",
+      () => Trust.toFault(Problem.dialect.decode(incoming)!, trust)
+    ],
+    [
       "Problem.decode + Trust.toFault (distrust → RemoteFault)",
-      () => Trust.toFault(Problem.dialect.decode(incoming)!, { ...trust, mode: "distrust" })
-    ),
-    parse
-  )
+      () => Trust.toFault(Problem.dialect.decode(incoming)!, distrust)
+    ]
+  ])
+  compare(encode!, stringify!, { kind: "at most", ratio: 1.5 })
+  compare(encodeAlone!, stringify!)
+  compare(nfEncode!, nfStringify!, { kind: "at most", ratio: 1.5 })
+  compare(cmEncode!, cmStringify!, { kind: "at most", ratio: 1.5 })
+  compare(ec2Encode!, stringify!)
+  compare(decodeTrust!, parse!, { kind: "at most", ratio: 2 })
+  console.log(`  decode throughput on one core: ${(1e9 / decodeTrust!.ns / 1e6).toFixed(2)} M/s (goal ≥ 1 M/s)`)
+  compare(decodeDistrust!, parse!, { kind: "at most", ratio: 2 })
+  console.log(`  decode throughput on one core: ${(1e9 / decodeDistrust!.ns / 1e6).toFixed(2)} M/s (goal ≥ 1 M/s)`)
 }
 
 if (process.argv[2] === "--server") {

@@ -159,7 +159,11 @@ interface ClassInfo {
   readonly encode: ((u: unknown) => unknown) | null
 }
 const classInfos = new WeakMap<object, ClassInfo>()
+// failures come in runs of one class (a route, a consumer): the last class answers before the map
+let lastCtor: unknown
+let lastInfo: ClassInfo | undefined
 const classInfoOf = (ctor: any): ClassInfo => {
+  if (ctor === lastCtor) return lastInfo!
   let info = classInfos.get(ctor)
   if (info === undefined) {
     info = {
@@ -168,6 +172,8 @@ const classInfoOf = (ctor: any): ClassInfo => {
     }
     classInfos.set(ctor, info)
   }
+  lastCtor = ctor
+  lastInfo = info
   return info
 }
 
@@ -189,9 +195,10 @@ export const fieldsOf = (fault: Fault.Fault): Record<string, unknown> => {
   const info = classInfoOf(fault.constructor)
   const source = (info.encode === null ? fault : info.encode(fault)) as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const name of info.names) {
-    const value = source[name]
-    if (value !== undefined) out[name] = value
+  const names = info.names
+  for (let i = 0; i < names.length; i++) {
+    const value = source[names[i]!]
+    if (value !== undefined) out[names[i]!] = value
   }
   return out
 }
@@ -264,13 +271,16 @@ const redactedEventId = internal.eventIdOf(redactedCode)
  */
 export const view = (failure: unknown, options?: ViewOptions): PublicView => {
   const config = options?.config ?? defaultConfig
-  if (!internal.isFault(failure)) {
+  // the class descriptor, read once rather than through the (megamorphic) getters of each class;
+  // its presence is what makes a fault (`Fault.isFault`), so one read answers both
+  const d: Fault.Descriptor | undefined = typeof failure === "object" && failure !== null
+    ? (failure as { readonly [Fault.TypeId]?: Fault.Descriptor })[Fault.TypeId]
+    : undefined
+  if (d === undefined) {
     return redacted(undefined, 500, "server", "CallOperator", undefined, options?.correlationId, config, failure)
   }
   const fault = failure as Fault.Fault
   const correlationId = fault.correlationId ?? options?.correlationId
-  // read the class descriptor once rather than through the (megamorphic) getters of each class
-  const d = fault[Fault.TypeId]
   const own = typeof d.status === "number" ? d.status : d.status(fault)
   const dialect = options?.dialect === undefined ? undefined : d.dialects[options.dialect]
   const entry = options?.catalog === undefined ? undefined : Catalog.lookup(options.catalog, fault)

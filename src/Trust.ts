@@ -135,31 +135,35 @@ export const remote = (received: Received, protocol: string): Fault.RemoteFault 
     correlationId: received.correlationId
   })
 
-// Per class, how to check what arrived: a type guard over the class's own fields when they are
-// their own JSON form (then the fast constructor builds the fault), else the class's canonical JSON
-// codec. The guard leaves out the tag (ours) and the common fields, which `commonFieldsValid`
-// checks by hand: three `typeof` tests instead of three schema properties on every received fault.
-type Check =
-  | { readonly _tag: "Guard"; readonly is: ((u: unknown) => boolean) | undefined }
-  | { readonly _tag: "Codec"; readonly decode: (u: unknown) => Result.Result<Fault.Fault, unknown> }
-const checks = new WeakMap<object, Check>()
-const checkOf = (faultClass: any): Check => {
-  let check = checks.get(faultClass)
-  if (check === undefined) {
+// Per class, read once: its tag, its own field names, and how to check what arrived: a type guard
+// over its own fields when they are their own JSON form (then the fast constructor builds the
+// fault), else the class's canonical JSON codec. The guard leaves out the tag (ours) and the common
+// fields, which `commonFieldsValid` checks by hand: three `typeof` tests instead of three schema
+// properties on every received fault.
+interface Plan {
+  readonly tag: string
+  readonly names: ReadonlyArray<string>
+  readonly check:
+    | { readonly _tag: "Guard"; readonly is: ((u: unknown) => boolean) | undefined }
+    | { readonly _tag: "Codec"; readonly decode: (u: unknown) => Result.Result<Fault.Fault, unknown> }
+}
+const plans = new WeakMap<object, Plan>()
+const planOf = (faultClass: any): Plan => {
+  let plan = plans.get(faultClass)
+  if (plan === undefined) {
+    const names = internal.fieldNames(faultClass)
+    let check: Plan["check"]
     if (internal.hasJsonFields(faultClass)) {
-      const names = internal.fieldNames(faultClass)
       const own: Record<string, Schema.Top> = {}
       for (const name of names) own[name] = faultClass.fields[name]
-      check = {
-        _tag: "Guard",
-        is: names.length === 0 ? undefined : Schema.is(Schema.Struct(own)) as (u: unknown) => boolean
-      }
+      check = { _tag: "Guard", is: names.length === 0 ? undefined : Schema.is(Schema.Struct(own)) as any }
     } else {
       check = { _tag: "Codec", decode: Schema.decodeUnknownResult(Schema.toCodecJson(faultClass) as any) as any }
     }
-    checks.set(faultClass, check)
+    plan = { tag: faultClass[Fault.TypeId].tag, names, check }
+    plans.set(faultClass, plan)
   }
-  return check
+  return plan
 }
 
 // `Fault.CommonFields`, checked by hand: an optional string message and correlation id, an optional
@@ -190,23 +194,25 @@ export const toFault = (received: Received, options: Options): Fault.Fault => {
   if (options.mode === "distrust") return remote(received, options.protocol)
   const faultClass = options.catalog.byCode.get(received.code)?.fault
   if (faultClass === undefined) return remote(received, options.protocol)
+  const plan = planOf(faultClass)
+  const check = plan.check
+  if (check._tag === "Guard" && !commonFieldsValid(received)) return remote(received, options.protocol)
   // Only the class's own fields are taken from the other party: never a key it did not declare
   // (`code`, `__proto__`…), which could shadow what the fault says of itself.
-  const input: Record<string, unknown> = { _tag: faultClass[Fault.TypeId].tag }
+  const input: Record<string, unknown> = { _tag: plan.tag }
   const fields = received.fields
   if (fields !== undefined) {
-    for (const name of internal.fieldNames(faultClass)) {
+    const names = plan.names
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!
       if (Object.hasOwn(fields, name)) input[name] = fields[name]
     }
   }
   if (received.message !== undefined) input.message = received.message
   if (received.retryAfterMs !== undefined) input.retryAfterMs = received.retryAfterMs
   if (received.correlationId !== undefined) input.correlationId = received.correlationId
-  const check = checkOf(faultClass)
   if (check._tag === "Guard") {
-    if (!commonFieldsValid(received) || (check.is !== undefined && !check.is(input))) {
-      return remote(received, options.protocol)
-    }
+    if (check.is !== undefined && !check.is(input)) return remote(received, options.protocol)
     input.origin = "remote"
     return new (faultClass as any)(input)
   }
