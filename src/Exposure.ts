@@ -219,8 +219,9 @@ export const fieldsOf = (fault: Fault.Fault): Record<string, unknown> => {
  * @since 0.1.0
  */
 export const truncate = (text: string, maxBytes: number = defaultConfig.maxTraceBytes): string => {
+  // the usual case, a text that fits, needs no copy: a UTF-16 unit is at most 3 UTF-8 bytes
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, "utf8") <= maxBytes) return text
   const bytes = Buffer.from(text, "utf8")
-  if (bytes.length <= maxBytes) return text
   const marker = `\n… ${bytes.length} bytes, truncated …\n`
   const keep = Math.max(0, maxBytes - Buffer.byteLength(marker))
   const head = Math.ceil(keep / 2)
@@ -285,7 +286,9 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
   const dialect = options?.dialect === undefined ? undefined : d.dialects[options.dialect]
   const entry = options?.catalog === undefined ? undefined : Catalog.lookup(options.catalog, fault)
   const status = dialect?.status ?? (entry === undefined ? own : Catalog.statusFor(entry, fault))
-  const expected = entry?.expected ?? (typeof d.expected === "string" ? d.expected : d.expected(fault))
+  // an override on the fault (`Fault.withExpected`: upstream hints stripped) wins over the catalog
+  const expected = (fault as any)[internal.slots.expected] as Fault.Expected | undefined ??
+    entry?.expected ?? (typeof d.expected === "string" ? d.expected : d.expected(fault))
   const side = typeof d.side === "string" ? d.side : d.side(fault)
   if (!(d.public || dialect !== undefined || status < 500)) {
     // A catalogued code is public by definition (the catalog published it): only the message is withheld.

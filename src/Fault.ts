@@ -1461,8 +1461,9 @@ export const withExpected: {
   <F extends Fault>(self: F, expected: Expected): F
 } = Function.dual(2, <F extends Fault>(self: F, expected: Expected): F =>
   clone(self, (copy) => {
+    // kept where every copy (`clone`) and the public view find it, not as an own property
     if (self._tag === "RemoteFault") copy.remoteExpected = expected
-    else defineOwn(copy, "expected", expected)
+    else copy[internal.slots.expected] = expected
     if (expected !== "RetryNow" && expected !== "RetryLater" && expected !== "ReconnectAndRetry") {
       delete copy.retryAfterMs
     }

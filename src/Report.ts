@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, ErrorReporter, Layer } from "effect"
+import { Cause, Context, Effect, ErrorReporter, Layer, LogLevel, References } from "effect"
 import * as Correlation from "./Correlation.ts"
 import * as Fault from "./Fault.ts"
 
@@ -78,17 +78,15 @@ const logAt = (
   fault: Fault.Fault,
   context: Context
 ): Effect.Effect<void> =>
-  Effect.flatMap(Correlation.CorrelationId, (correlationId) => {
+  Effect.withFiber((fiber) => {
+    // A client fault is handled at Debug on every failed request, and Debug is below the default
+    // minimum: when the line would be dropped, build none of it (message, annotations, context).
+    if (LogLevel.isGreaterThan(fiber.getRef(References.MinimumLogLevel), level)) return Effect.void
     const message = `${kind} ${fault.code}: ${fault.message}`
-    const withCause = fault.cause === undefined ? [message] : [message, fault.cause]
-    const log = level === "Error"
-      ? Effect.logError(...withCause)
-      : level === "Warn"
-      ? Effect.logWarning(...withCause)
-      : level === "Info"
-      ? Effect.logInfo(...withCause)
-      : Effect.logDebug(...withCause)
-    return Effect.annotateLogs(log, annotations(fault, context, correlationId))
+    const log = fault.cause === undefined
+      ? Effect.logWithLevel(level)(message)
+      : Effect.logWithLevel(level)(message, fault.cause)
+    return Effect.annotateLogs(log, annotations(fault, context, fiber.getRef(Correlation.CorrelationId)))
   })
 
 /**

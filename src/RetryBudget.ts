@@ -266,6 +266,37 @@ export interface Store {
   readonly snapshot: (key: string, budget: Budget) => Effect.Effect<Snapshot>
 }
 
+/** The memory store, plus what the Redis store needs of it as its local fallback. */
+interface MemoryStore extends Store {
+  /** Records a retry the shared store granted, so the local window holds retries too. */
+  readonly retried: (key: string, budget: Budget, now: number) => void
+}
+
+const makeMemory = (): MemoryStore => {
+  const states = new Map<string, { readonly budget: Budget; readonly state: internal.State }>()
+  const entry = (key: string, budget: Budget): internal.State => {
+    const found = states.get(key)
+    // by value, not identity: a budget written inline per call is a new but equal object each time
+    if (found !== undefined && internal.sameConfig(found.budget, budget)) return found.state
+    // a key used with another budget starts over: one budget per key, as with breakers
+    const state = internal.makeState(budget)
+    states.set(key, { budget, state })
+    return state
+  }
+  return {
+    record: (key, budget, event, now) => internal.record(budget, entry(key, budget), event, now),
+    retried: (key, budget, now) => internal.retried(budget, entry(key, budget), now),
+    acquire: (key, budget) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => internal.acquire(budget, entry(key, budget), clock.currentTimeMillisUnsafe()))
+      ),
+    snapshot: (key, budget) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => internal.snapshot(budget, entry(key, budget), clock.currentTimeMillisUnsafe()))
+      )
+  }
+}
+
 /**
  * An in-memory store (one process). Time is the Effect `Clock`, so `TestClock` drives the windows.
  *
@@ -279,28 +310,7 @@ export interface Store {
  * @category store
  * @since 0.1.0
  */
-export const makeMemoryStore = (): Store => {
-  const states = new Map<string, { readonly budget: Budget; readonly state: internal.State }>()
-  const entry = (key: string, budget: Budget): internal.State => {
-    const found = states.get(key)
-    if (found !== undefined && found.budget === budget) return found.state
-    // a key used with another budget starts over: one budget per key, as with breakers
-    const state = internal.makeState(budget)
-    states.set(key, { budget, state })
-    return state
-  }
-  return {
-    record: (key, budget, event, now) => internal.record(budget, entry(key, budget), event, now),
-    acquire: (key, budget) =>
-      Effect.clockWith((clock) =>
-        Effect.sync(() => internal.acquire(budget, entry(key, budget), clock.currentTimeMillisUnsafe()))
-      ),
-    snapshot: (key, budget) =>
-      Effect.clockWith((clock) =>
-        Effect.sync(() => internal.snapshot(budget, entry(key, budget), clock.currentTimeMillisUnsafe()))
-      )
-  }
-}
+export const makeMemoryStore = (): Store => makeMemory()
 
 /**
  * The store in force: a process-wide in-memory store unless a layer provides another.
@@ -427,7 +437,7 @@ export const makeRedisStore = Effect.fnUntraced(function*(options?: RedisOptions
   const prefix = options?.prefix ?? "effect-faults:budget:"
   const timeout = Duration.fromInputUnsafe(options?.timeout ?? "50 millis")
   const flushInterval = Duration.fromInputUnsafe(options?.flushInterval ?? "100 millis")
-  const local = makeMemoryStore()
+  const local = makeMemory()
   const run = redis.eval(script)
   let pending = new Map<string, Pending>()
   let down = false
@@ -470,7 +480,7 @@ export const makeRedisStore = Effect.fnUntraced(function*(options?: RedisOptions
     record: (key, budget, event, now) => {
       local.record(key, budget, event, now)
       let p = pending.get(key)
-      if (p === undefined || p.budget !== budget) {
+      if (p === undefined || !internal.sameConfig(p.budget, budget)) {
         p = { budget, requests: 0, successes: 0, failures: 0 }
         pending.set(key, p)
       }
@@ -481,7 +491,17 @@ export const makeRedisStore = Effect.fnUntraced(function*(options?: RedisOptions
     acquire: (key, budget) =>
       Effect.flatMap(
         Effect.suspend(() => call(key, budget, take(key), true)),
-        (n) => n === undefined ? local.acquire(key, budget) : Effect.succeed(n === 1)
+        (n) => {
+          if (n === undefined) return local.acquire(key, budget)
+          if (n !== 1) return Effect.succeed(false)
+          // the local window holds granted retries too, so a fallback starts from what was spent
+          return Effect.clockWith((clock) =>
+            Effect.sync(() => {
+              local.retried(key, budget, clock.currentTimeMillisUnsafe())
+              return true
+            })
+          )
+        }
       ),
     snapshot: (key, budget) => local.snapshot(key, budget)
   } satisfies Store

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Effect, Match, Schema } from "effect"
-import { Fault } from "effect-faults"
+import { Catalog, Exposure, Fault } from "effect-faults"
 import { inspect } from "node:util"
 
 const expectedValues: ReadonlyArray<Fault.Expected> = Fault.ExpectedSchema.literals
@@ -191,6 +191,13 @@ describe("Fault", () => {
     const remote = Fault.withExpected(new Fault.RemoteFault({ remoteCode: "E", remoteStatus: 503 }), "DoNotRetry")
     assert.strictEqual(remote.remoteExpected, "DoNotRetry") // what the wire carries
     assert.strictEqual(remote.expected, "DoNotRetry")
+    // the override survives later copies and is what the public view (hence the wire) says, even
+    // where the catalog has an expectation of its own for the class
+    const timeout = new Fault.Timeout({ budget: "overall", afterMs: 5, phase: "MaybeDelivered" })
+    const stripped = Fault.withCorrelationId(Fault.withExpected(timeout, "DoNotRetry"), "c-1")
+    assert.deepStrictEqual([stripped.expected, Fault.received(stripped).expected], ["DoNotRetry", "DoNotRetry"])
+    assert.strictEqual(Exposure.view(stripped, { catalog: Catalog.builtin }).expected, "DoNotRetry")
+    assert.strictEqual(Exposure.view(timeout, { catalog: Catalog.builtin }).expected, timeout.expected)
   })
 
   it("fromUnknown keeps faults and wraps anything else as an internal error", () => {

@@ -544,6 +544,25 @@ describe("Policy: retry budget", () => {
       assert.strictEqual(refusals.count, 1)
     }).pipe(Effect.provide(RetryBudget.layerStoreMemory), Effect.provideService(Metric.MetricRegistry, new Map())))
 
+  it.effect("a budget written inline per call is one budget: equal budgets share the key's state", () =>
+    Effect.gen(function*() {
+      // a fresh but equal budget object on every call, as `Policy.apply({ budget: ratio(...) })` inline
+      const call = (s: Effect.Effect<number, unknown>) =>
+        s.pipe(Policy.apply({
+          service: "inline",
+          backoff: { jitter: "none" },
+          attempts: 2,
+          breaker: false,
+          budget: RetryBudget.ratio({ ratio: 0, floor: 1 })
+        }))
+      const first = yield* scripted([unreachable()])
+      yield* drive(call(first.call)) // uses the one retry of the floor
+      const second = yield* scripted([unreachable()])
+      const exit = yield* drive(call(second.call))
+      assert.deepStrictEqual([first.times.length, second.times.length], [2, 1])
+      assert.strictEqual(failureOf(exit)._tag, "RetryBudgetExhausted")
+    }).pipe(Effect.provide(RetryBudget.layerStoreMemory)))
+
   it.effect("the budget window slides: retries come back after the window", () =>
     Effect.gen(function*() {
       const budget = RetryBudget.ratio({ ratio: 0, floor: 1, window: "10 seconds" })
@@ -860,11 +879,5 @@ describe("Policy: decisions", () => {
     assert.isTrue(Policy.countsAgainstTarget(reset()))
     assert.isTrue(Policy.countsAgainstTarget(new Fault.RemoteFault({ remoteCode: "X", remoteStatus: 503 })))
     assert.isFalse(Policy.countsAgainstTarget(new Fault.RemoteFault({ remoteCode: "X", remoteStatus: 400 })))
-  })
-
-  it("the hard cap and defaults", () => {
-    assert.strictEqual(Policy.maxAttempts, 5)
-    assert.strictEqual(Policy.defaults.attempts, 3)
-    assert.strictEqual(Duration.toMillis(Duration.fromInputUnsafe(Policy.defaults.retryAfterMax!)), 60_000)
   })
 })

@@ -45,6 +45,25 @@ describe("Report", () => {
       assert.notStrictEqual(lines[0]!.annotations.eventId, lines[3]!.annotations.eventId)
     }))
 
+  it.effect("a line below the minimum level is not built: a handled client fault costs no message", () =>
+    Effect.gen(function*() {
+      let messages = 0
+      class Counted extends Fault.define<Counted>()("Counted", {}, {
+        category: "application",
+        expected: "FixRequest",
+        message: () => `built ${++messages}`
+      }) {}
+      const { layer, lines } = captureLogs()
+      // the default minimum (Info) drops Debug: nothing is built
+      yield* Report.handled(new Counted({}), { source: "http" }).pipe(Effect.provide(layer))
+      assert.deepStrictEqual([messages, lines.length], [0, 0])
+      yield* Report.handled(new Counted({}), { source: "http" }).pipe(
+        Effect.provide(layer),
+        Effect.provideService(References.MinimumLogLevel, "Debug")
+      )
+      assert.deepStrictEqual([messages, lines.length], [1, 1])
+    }))
+
   it.effect("unhandled faults reach Effect's ErrorReporter: server faults at error, client faults skipped", () =>
     Effect.gen(function*() {
       const seen: Array<string> = []

@@ -145,11 +145,11 @@ describe.skipIf(!redisUp)("RetryBudget: Redis store (real Redis)", () => {
         const started = Date.now()
         const local = [
           yield* store.acquire("k", budget).pipe(Effect.provide(logger)),
+          yield* store.acquire("k", budget).pipe(Effect.provide(logger)),
           yield* store.acquire("k", budget).pipe(Effect.provide(logger))
         ]
-        assert.isBelow(Date.now() - started, 1_000)
-        assert.deepStrictEqual(local, [true, true]) // the local floor (fresh local window)
-        assert.strictEqual(lines.filter((l) => l.includes("Redis unavailable")).length, 1)
+        const elapsed = Date.now() - started
+        const outages = lines.filter((l) => l.includes("Redis unavailable")).length
         // back: listen again on the same port; node-redis reconnects
         yield* proxy.restart
         let back = false
@@ -159,6 +159,12 @@ describe.skipIf(!redisUp)("RetryBudget: Redis store (real Redis)", () => {
           back = lines.some((l) => l.includes("Redis available again"))
         }
         assert.isTrue(back)
+        // asserted once Redis is back, so a failure does not leave the client closing against a dead
+        // Redis until the test times out
+        assert.isBelow(elapsed, 1_000)
+        // the local window was kept warm: it holds the retry Redis granted, so 2 of the floor of 3 remain
+        assert.deepStrictEqual(local, [true, true, false])
+        assert.strictEqual(outages, 1)
       }).pipe(Effect.scoped),
     20_000
   )

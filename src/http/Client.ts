@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Duration, Effect, Layer, Schema, SchemaAST, SchemaIssue } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Schema, SchemaAST } from "effect"
 import type { HttpClientResponse } from "effect/http"
 import { HttpClient, HttpClientError, HttpClientRequest } from "effect/http"
 import * as Catalog from "../Catalog.ts"
@@ -36,6 +36,7 @@ import * as Ec2 from "./Ec2.ts"
 import * as Google from "./Google.ts"
 import * as Html from "./Html.ts"
 import * as body from "./internal/body.ts"
+import { violationsOf } from "./internal/classify.ts"
 import * as read from "./internal/read.ts"
 import * as Problem from "./Problem.ts"
 
@@ -243,8 +244,6 @@ export const sniff = (text: string): string | undefined => {
   return Html.looksLikeHtml(text.slice(i, i + 512)) ? "text/html" : "application/xml"
 }
 
-const expectedValues: ReadonlySet<string> = new Set(Fault.ExpectedSchema.literals)
-
 /**
  * The received failure with every member checked (a hostile peer chooses them): code and message
  * bounded, status an HTTP status, `expected` a known value, delays finite; the server's correlation
@@ -264,7 +263,7 @@ const toFault = (
     ? incoming.status
     : undefined
   const message = typeof received.message === "string" ? read.excerpt(received.message, 2 * maxExcerpt) : undefined
-  const expected = typeof received.expected === "string" && expectedValues.has(received.expected)
+  const expected = Fault.isExpected(received.expected)
     ? received.expected
     : undefined
   const retry = typeof received.retryAfterMs === "number" && Number.isFinite(received.retryAfterMs) &&
@@ -617,21 +616,6 @@ export const layer = (options?: Options): Layer.Layer<Client, never, HttpClient.
 // -----------------------------------------------------------------------------
 // Success bodies
 // -----------------------------------------------------------------------------
-
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const violationsOf = (issue: SchemaIssue.Issue): Array<Fault.FieldViolation> => {
-  const issues = formatter(issue).issues
-  const out: Array<Fault.FieldViolation> = []
-  for (let i = 0; i < issues.length && i < 50; i++) {
-    const it = issues[i]!
-    const path = (it.path ?? []).map((p) =>
-      typeof p === "object" && p !== null ? String((p as { key: unknown }).key) : String(p)
-    )
-    out.push({ field: path.length === 0 ? "(root)" : path.join("."), message: read.excerpt(it.message, 256) })
-  }
-  return out
-}
 
 /**
  * Options for reading a success body.

@@ -187,10 +187,10 @@ export const make = (
         status,
         message: wire.stringOr(body.detail) ?? message
       }
-      const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
-        read.parseRetryAfter(incoming.headers["retry-after"])
+      // the body's own; `Client.decode` falls back on the response's headers
+      const retryAfterMs = wire.secondsToMs(body.retryAfter)
       if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
-      const correlationId = wire.stringOr(body.correlator) ?? incoming.headers["x-correlator"]
+      const correlationId = wire.stringOr(body.correlator)
       if (correlationId !== undefined) received.correlationId = correlationId
       let fields: Record<string, unknown> | undefined
       if (read.isRecord(body.fields)) fields = { ...body.fields }

@@ -137,8 +137,8 @@ export const make = (
     const detailsText = read.xmlText(raw, "Details", 0, true)
     const details = detailsText === undefined ? undefined : wire.parseObject(detailsText)
     if (details !== undefined && read.isRecord(details.fields)) received.fields = details.fields
-    const retryAfterMs = (details === undefined ? undefined : wire.secondsToMs(details.retryAfter)) ??
-      read.parseRetryAfter(incoming.headers["retry-after"])
+    // the body's own; `Client.decode` falls back on the Retry-After header
+    const retryAfterMs = details === undefined ? undefined : wire.secondsToMs(details.retryAfter)
     if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
     return received
   }

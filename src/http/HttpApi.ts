@@ -126,15 +126,22 @@ export const error = <F extends Fault.Fault>(faultClass: FaultClassLike<F>, opti
             )
         },
         // encoding happens when the server renders the error: the moment it becomes an answer
+        // under the same exposure settings as the middleware's answers (generic message, traces)
         encode: (fault) =>
-          Effect.flatMap(Correlation.CorrelationId, (correlationId) =>
+          Effect.withFiber((fiber) =>
             Effect.as(
               Report.handled(fault, { source: "http-api" }),
               Problem.toProblemDetails(
-                Exposure.view(fault, { catalog: viewCatalog, correlationId, dialect: "problem" }),
+                Exposure.view(fault, {
+                  catalog: viewCatalog,
+                  correlationId: fiber.getRef(Correlation.CorrelationId),
+                  dialect: "problem",
+                  config: fiber.getRef(Exposure.CurrentConfig)
+                }),
                 typeUri
               ) as typeof Problem.Body.Type
-            ))
+            )
+          )
       })
     )
   ).annotate({

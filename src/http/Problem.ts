@@ -177,8 +177,7 @@ export const toProblemDetails = (
  */
 export const fromProblemDetails = (
   body: Readonly<Record<string, unknown>>,
-  status: number,
-  headers?: Readonly<Record<string, string | undefined>>
+  status: number
 ): Trust.Received => {
   const type = wire.stringOr(body.type)
   const title = wire.stringOr(body.title)
@@ -199,13 +198,13 @@ export const fromProblemDetails = (
   const detail = wire.stringOr(body.detail) ?? title
   if (detail !== undefined) received.message = detail
   if (Fault.isExpected(body.expected)) received.expected = body.expected
-  const retryAfterMs = wire.secondsToMs(body.retryAfter) ??
-    (headers === undefined ? undefined : read.parseRetryAfter(headers["retry-after"]))
+  // what the body says only: `Client.decode` falls back on the response's headers (Retry-After
+  // against its clock, the correlation header it was configured with)
+  const retryAfterMs = wire.secondsToMs(body.retryAfter)
   if (retryAfterMs !== undefined) received.retryAfterMs = retryAfterMs
   const instance = wire.stringOr(body.instance)
   const correlationId = wire.stringOr(body.correlationId) ??
-    (instance !== undefined && instance.startsWith("urn:uuid:") ? instance.slice(9) : undefined) ??
-    headers?.["x-correlator"]
+    (instance !== undefined && instance.startsWith("urn:uuid:") ? instance.slice(9) : undefined)
   if (correlationId !== undefined) received.correlationId = correlationId
   if (fields !== undefined) received.fields = fields
   return received
@@ -260,7 +259,7 @@ export const make = (
       ) {
         return undefined
       }
-      return fromProblemDetails(body, incoming.status, incoming.headers)
+      return fromProblemDetails(body, incoming.status)
     }
   }
 }

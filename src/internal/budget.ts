@@ -84,17 +84,41 @@ const totals = (config: RatioConfig, state: RatioState, now: number): { requests
   return { requests, retries }
 }
 
+/**
+ * Whether two budgets are the same budget: equal by value, so a budget written inline per call (a
+ * fresh object each time) keeps its key's state instead of starting it over. @internal
+ */
+export const sameConfig = (a: Config, b: Config): boolean => {
+  if (a === b) return true
+  if (a._tag === "Ratio") {
+    return b._tag === "Ratio" && a.ratio === b.ratio && a.floor === b.floor && a.windowMs === b.windowMs &&
+      a.slots === b.slots
+  }
+  return b._tag === "TokenBucket" && a.maxTokens === b.maxTokens && a.tokenRatio === b.tokenRatio &&
+    a.failureCost === b.failureCost
+}
+
 /** Records one event; never fails, never blocks. @internal */
-export const record = (config: Config, state: State, event: Event, now: number, count = 1): void => {
+export const record = (config: Config, state: State, event: Event, now: number): void => {
   if (config._tag === "Ratio") {
     if (event !== "request") return
     const s = state as RatioState
-    s.requests[cell(config, s, now)]! += count
+    s.requests[cell(config, s, now)]! += 1
     return
   }
   const s = state as BucketState
-  if (event === "success") s.tokens = Math.min(config.maxTokens, s.tokens + config.tokenRatio * count)
-  else if (event === "failure") s.tokens = Math.max(0, s.tokens - config.failureCost * count)
+  if (event === "success") s.tokens = Math.min(config.maxTokens, s.tokens + config.tokenRatio)
+  else if (event === "failure") s.tokens = Math.max(0, s.tokens - config.failureCost)
+}
+
+/**
+ * Records a retry granted elsewhere (by the shared store), without asking: the local window then
+ * holds the retries as well as the requests. The token bucket does not count retries. @internal
+ */
+export const retried = (config: Config, state: State, now: number): void => {
+  if (config._tag !== "Ratio") return
+  const s = state as RatioState
+  s.retries[cell(config, s, now)]! += 1
 }
 
 /** Asks for one retry; records it when allowed. @internal */

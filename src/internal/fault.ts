@@ -67,7 +67,7 @@ const ownValue = (self: object, key: PropertyKey, value: unknown, enumerable: bo
 
 /**
  * Where an instance keeps what is not one of its fields: an explicit message, its local cause, a
- * received origin. A symbol-keyed property costs a plain store, where `Object.defineProperty` of a
+ * received origin, an overridden expectation. A symbol-keyed property costs a plain store, where `Object.defineProperty` of a
  * non-enumerable own property (the usual way to hide it) costs ten times more, on every fault
  * built with a message and every fault received from another party; like a non-enumerable
  * property it stays out of `Object.keys`, `for…in` and `JSON.stringify`, so a fault's fields are
@@ -78,10 +78,11 @@ const ownValue = (self: object, key: PropertyKey, value: unknown, enumerable: bo
 export const slots = {
   message: Symbol.for("effect-faults/Fault/message"),
   cause: Symbol.for("effect-faults/Fault/cause"),
-  origin: Symbol.for("effect-faults/Fault/origin")
+  origin: Symbol.for("effect-faults/Fault/origin"),
+  expected: Symbol.for("effect-faults/Fault/expected")
 } as const
 
-const slotKeys: ReadonlyArray<symbol> = [slots.message, slots.cause, slots.origin]
+const slotKeys: ReadonlyArray<symbol> = [slots.message, slots.cause, slots.origin, slots.expected]
 
 /**
  * Properties every fault instance reads from its class descriptor. Installed once per class on its
@@ -106,12 +107,15 @@ export const installProto = (proto: object, descriptor: DescriptorShape): void =
       enumerable: false,
       configurable: true
     },
+    // an override (`Fault.withExpected`) wins over what the class says
     expected: {
       get: typeof descriptor.expected === "function" ?
         function(this: any) {
-          return (descriptor.expected as (self: any) => string)(this)
+          return this[slots.expected] ?? (descriptor.expected as (self: any) => string)(this)
         } :
-        () => descriptor.expected,
+        function(this: any) {
+          return this[slots.expected] ?? descriptor.expected
+        },
       enumerable: false,
       configurable: true
     },

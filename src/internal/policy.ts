@@ -8,7 +8,7 @@
 import { Cause, Clock, Context, Duration, Effect, Exit, Metric, Random, Schedule } from "effect"
 import * as Fiber from "effect/Fiber"
 import * as CircuitBreaker from "effect/persistence/CircuitBreaker"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import * as Correlation from "../Correlation.ts"
 import * as Fault from "../Fault.ts"
 import * as RetryBudget from "../RetryBudget.ts"
@@ -316,8 +316,6 @@ export const events: Metric.Counter<number> = Metric.counter("effect_faults_poli
   incremental: true
 })
 
-const noSpan = Effect.succeed(undefined)
-
 /** Logs, counts and adds a span event, all with the fault code and the correlation id. @internal */
 export const observe = (
   event: EventName,
@@ -339,16 +337,16 @@ export const observe = (
       const value = detail[key]
       if (value !== undefined) attributes[key] = value
     }
-    const now = fiber.getRef(Clock.Clock).currentTimeNanosUnsafe()
+    // Read the span straight from the context: `Effect.currentSpan` builds (and throws away) a
+    // NoSuchElementError with a stack trace whenever there is none, on every event.
+    const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
+    if (span?._tag === "Span") {
+      span.event(`policy.${event}`, fiber.getRef(Clock.Clock).currentTimeNanosUnsafe(), attributes)
+    }
     const metricAttributes: Record<string, string> = { event }
     if (fault !== undefined) metricAttributes.code = fault.code
     if (typeof detail.target === "string") metricAttributes.target = detail.target
-    return Effect.currentSpan.pipe(
-      Effect.catch(() => noSpan as Effect.Effect<Tracer.Span | undefined>),
-      Effect.flatMap((span) => {
-        span?.event(`policy.${event}`, now, attributes)
-        return Metric.update(Metric.withAttributes(events, metricAttributes), 1)
-      }),
+    return Metric.update(Metric.withAttributes(events, metricAttributes), 1).pipe(
       Effect.andThen(Effect.logWithLevel(level)(message).pipe(Effect.annotateLogs(attributes)))
     )
   })

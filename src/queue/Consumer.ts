@@ -152,7 +152,8 @@ const settleFailure = Effect.fnUntraced(function*(
   }
 ) {
   const failure = Cause.squash(cause)
-  const fault = Fault.fromUnknown(failure)
+  // A defect needs no fault built for it (an InternalError captures a stack): nothing below reads one.
+  const fault = Fault.isFault(failure) ? failure : undefined
   let disposition = Disposition.decide(failure, ctx.overrides)
   if (disposition._tag === "RetryLater" && ctx.attempt >= ctx.pacing.maxAttempts) disposition = Disposition.deadLetter
   if (disposition._tag === "Leave" && ctx.attempt >= ctx.pacing.maxDeliveries) disposition = Disposition.deadLetter
@@ -178,8 +179,9 @@ const settleFailure = Effect.fnUntraced(function*(
     )
   switch (disposition._tag) {
     case "Ack": {
+      // Only a fault is acked (`decide` leaves a defect), and an override can only name a fault.
       yield* Effect.logInfo(
-        `dropped after ${fault.code}${disposition.reason === undefined ? "" : `: ${disposition.reason}`}`
+        `dropped after ${fault?.code}${disposition.reason === undefined ? "" : `: ${disposition.reason}`}`
       )
       return yield* delivery.ack
     }
@@ -296,7 +298,10 @@ export const consume = <S extends Schema.Top, E, R>(
     yield* driver.declare(errorQueue)
     const subscription = yield* driver.subscribe(options.queue, { prefetch: concurrency })
 
-    const handle = (delivery: Driver.Delivery): Effect.Effect<void, Fault.Fault, R | S["DecodingServices"]> => {
+    // A settlement that fails (the broker went away) leaves the message unsettled: the broker gives
+    // it back, and the failure is logged under the handler's correlation id (read once: a generated
+    // one would differ on a second read).
+    const handle = (delivery: Driver.Delivery): Effect.Effect<void, never, R | S["DecodingServices"]> => {
       const attempt = Headers.attempts(delivery.headers) + 1
       const correlationId = correlationOf(delivery, correlationConfig)
       const message: Message = {
@@ -321,19 +326,15 @@ export const consume = <S extends Schema.Top, E, R>(
             catalog: options.catalog,
             driver
           })
-      }).pipe(Correlation.withId(correlationId))
+      }).pipe(
+        Effect.catchCause((cause) => Effect.logError("could not settle message", cause)),
+        Correlation.withId(correlationId)
+      )
     }
 
-    // A settlement that fails (the broker went away) leaves the message unsettled: the broker gives
-    // it back. The worker goes on; a lost subscription fails `take` and ends the consumer.
+    // The worker goes on after a failed settlement; a lost subscription fails `take` and ends the consumer.
     const worker = Effect.forever(
-      Effect.flatMap(subscription.take, (delivery) =>
-        Effect.uninterruptible(
-          Effect.catchCause(handle(delivery), (cause) =>
-            Effect.logError("could not settle message", cause).pipe(
-              Correlation.withId(correlationOf(delivery, correlationConfig))
-            ))
-        ))
+      Effect.flatMap(subscription.take, (delivery) => Effect.uninterruptible(handle(delivery)))
     )
     // The consumer ends at the first worker failure (its subscription is lost) or at `stop`.
     const ended = yield* Deferred.make<void, Fault.Fault>()

@@ -236,10 +236,13 @@ export const defaultFor = (fault: Fault.Fault): Disposition => {
   switch (fault._tag) {
     case "NotWellFormed":
     case "SchemaViolation":
-      // Only what is wrong with the message we received is the sender's to fix.
-      return (fault as Fault.NotWellFormed).direction === "outbound" && fault.origin === "local"
-        ? notifySender("transport:not-well-formed-xml")
-        : retryLater()
+      // Only what is wrong with the message we received is the sender's to fix. The rest goes by
+      // `expected`: a response we could not read (inbound, TryAlternative) is retried; a fault another
+      // party reported about its own input (outbound, remote, FixRequest) is dead-lettered.
+      if ((fault as Fault.NotWellFormed).direction === "outbound" && fault.origin === "local") {
+        return notifySender("transport:not-well-formed-xml")
+      }
+      break
     case "InvalidFieldValue":
       return notifySender("transport:invalid-field-value")
     case "CertificateExpired":

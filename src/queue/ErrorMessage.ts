@@ -77,7 +77,9 @@ export interface Original {
   readonly attempts: number
 }
 
-const encodeBody = Schema.encodeSync(Schema.fromJsonString(Body))
+// The body is built here from strings and the view's encoded fields: it is JSON as it stands, with
+// no schema pass over it. One encoder for every message.
+const encoder = new TextEncoder()
 
 /**
  * Builds the error message for a failure.
@@ -117,14 +119,14 @@ export const make = (
     attempts: original.attempts,
     originalQueue: original.queue,
     failedAt: options?.now ?? new Date(),
-    errorCondition,
-    correlationId: original.correlationId
+    errorCondition
   })
   const fields = view.fields
   const text = (u: unknown) => typeof u === "string" ? u : u === undefined ? undefined : JSON.stringify(u)
   const body: Record<string, unknown> = {
     errorCondition,
-    errorDescription: Exposure.truncate(view.message, 1000),
+    // the headers' description, truncated once
+    errorDescription: headers[Headers.names.errorDescription],
     code: view.code
   }
   if (view.correlationId !== undefined) body.correlationId = view.correlationId
@@ -140,7 +142,7 @@ export const make = (
   }
   if (view.violations !== undefined) body.violations = view.violations.slice(0, 50)
   return {
-    body: new TextEncoder().encode(encodeBody(body as Body)),
+    body: encoder.encode(JSON.stringify(body)),
     headers,
     contentType: "application/json",
     correlationId: view.correlationId,

@@ -60,9 +60,20 @@ export const protocol = "effect-rpc"
  * @category errors
  * @since 0.1.0
  */
-export class RpcFailure
-  extends Schema.TaggedError<RpcFailure>()("effect-faults/RpcFailure", Failures.Envelope.fields)
-{}
+export class RpcFailure extends Schema.TaggedError<RpcFailure>()("effect-faults/RpcFailure", Failures.Envelope.fields) {
+  constructor(props: Failures.Envelope, options?: Schema.MakeOptions) {
+    // Built for every redacted failure a server sends and on every decode at the client: the frames
+    // would point at this middleware or at the decoder, never at the failure, and capturing them
+    // costs several µs each time. The copied failure carries the trace when one may be sent.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(props, options)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  }
+}
 
 /**
  * The server middleware that turns every handler failure into a fault a client can read. Add it to

@@ -404,7 +404,7 @@ export const publicView = (failure: unknown, options?: EncodeOptions): Exposure.
  */
 export const toEnvelope = (failure: unknown, options?: EncodeOptions): Envelope => {
   const view = publicView(failure, options)
-  return envelopeOf(view, CopiedFailure.make(failure, { view, config: options?.config }))
+  return envelopeOf(view, CopiedFailure.make(failure, { view }))
 }
 
 /**
@@ -570,7 +570,23 @@ export const fromEnvelope = (envelope: Envelope, options: DecodeOptions): Fault.
 export const fromTyped = (fault: Fault.Fault, options: DecodeOptions): Fault.Fault => {
   if (isViolation(fault)) return Fault.received(fault)
   if ((options.mode ?? "distrust") === "trust") return Fault.received(fault)
-  return fromEnvelope(toEnvelope(fault), { ...options, mode: "distrust" })
+  // What `fromEnvelope(toEnvelope(fault))` gives, without its waste: distrust keeps only what
+  // `Trust.remote` reads, so one view, no field encoding, no envelope and no second copy of it. A
+  // fault whose code reads as a violation still takes the envelope path, which decodes it as one.
+  const view = Exposure.view(fault)
+  if (view.code === "SchemaViolation") {
+    return fromEnvelope(envelopeOf(view, CopiedFailure.make(fault, { view })), options)
+  }
+  return new Fault.RemoteFault({
+    remoteCode: view.code,
+    remoteMessage: view.message,
+    remoteStatus: view.status,
+    remoteExpected: view.expected,
+    protocol: options.protocol,
+    failure: CopiedFailure.make(fault, { view }),
+    retryAfterMs: view.retryAfterMs,
+    correlationId: view.correlationId
+  })
 }
 
 // -----------------------------------------------------------------------------

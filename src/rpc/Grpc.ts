@@ -275,9 +275,8 @@ const viewOf = (failure: unknown, options: EncodeOptions | undefined): Exposure.
  */
 export const encode = (failure: unknown, options?: EncodeOptions): Encoded => {
   const view = viewOf(failure, options)
-  const config = options?.config ?? Exposure.defaultConfig
   const code = status.codeOf(view)
-  const copied = CopiedFailure.make(failure, { view, config })
+  const copied = CopiedFailure.make(failure, { view })
   const bin = details.encode(view, code, options?.domain ?? defaultConfig.domain, copied)
   const metadata: Record<string, string | Uint8Array> = { [details.detailsKey]: bin }
   if (view.correlationId !== undefined) metadata[Correlation.defaultConfig.responseHeader] = view.correlationId

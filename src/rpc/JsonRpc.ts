@@ -180,7 +180,7 @@ export const fromFault = (failure: unknown, options?: EncodeOptions): ErrorObjec
   const view = Failures.publicView(failure, options)
   const { message: _message, ...data } = Failures.envelopeOf(
     view,
-    CopiedFailure.make(failure, { view, config: options?.config })
+    CopiedFailure.make(failure, { view })
   )
   return { code: codeOf(view), message: view.message, data }
 }

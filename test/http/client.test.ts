@@ -423,6 +423,38 @@ describe("Client.decode", () => {
     assert.isUndefined(at("1e3"))
   })
 
+  it("a body's own retry hint wins; without one, the Retry-After header, an HTTP-date against the given clock", () => {
+    const problem = (body: Record<string, unknown>, headers: Record<string, string>) =>
+      Client.decode({
+        status: 429,
+        headers: { "content-type": "application/problem+json", ...headers },
+        body: JSON.stringify({ type: "about:blank", title: "slow", status: 429, ...body }),
+        truncated: false
+      }, options)
+    assert.strictEqual(problem({ retryAfter: 7 }, { "retry-after": "120" }).retryAfterMs, 7000)
+    // a hint that overflows to Infinity ms is the body saying nothing
+    assert.strictEqual(problem({ retryAfter: 1e306 }, { "retry-after": "5" }).retryAfterMs, 5000)
+    // `now` is the clock the client was given, for every dialect (not the machine's)
+    assert.strictEqual(problem({}, { "retry-after": "Wed, 25 Nov 2026 12:01:30 GMT" }).retryAfterMs, 90_000)
+    const cm = Client.decode({
+      status: 503,
+      headers: { "content-type": "application/json", "retry-after": "Wed, 25 Nov 2026 12:01:30 GMT" },
+      body: JSON.stringify({ code: 503, message: "busy" }),
+      truncated: false
+    }, options)
+    assert.strictEqual(cm.retryAfterMs, 90_000)
+  })
+
+  it("the server's correlation header is the one the client is configured with", () => {
+    const f = Client.decode({
+      status: 404,
+      headers: { "content-type": "application/json", "x-correlator": "other", "x-request-id": "r-1" },
+      body: JSON.stringify({ code: 404, message: "no" }),
+      truncated: false
+    }, { ...options, correlationHeader: "x-request-id" })
+    assert.strictEqual(f.correlationId, "r-1")
+  })
+
   it("keeps a bounded excerpt, the URL and the id sent when the server answers with none", () => {
     const f = Client.decode({ status: 500, headers: {}, body: "x".repeat(5000), truncated: true }, {
       ...options,

@@ -251,22 +251,21 @@ describe("dialects: decoding never throws", () => {
     )
   })
 
-  it("a retryAfter that overflows to Infinity milliseconds is ignored, the Retry-After header used instead", () => {
-    const headers = { "content-type": "application/json", "retry-after": "5" }
+  it("a retryAfter that overflows to Infinity milliseconds is ignored", () => {
     const cm = CodeMessage.dialect.decode({
       status: 429,
-      headers,
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ code: 429, message: "slow down", retryAfter: 1e306 }),
       truncated: false
     })
-    assert.strictEqual(cm?.retryAfterMs, 5000)
+    assert.isUndefined(cm?.retryAfterMs)
     const problem = Problem.dialect.decode({
       status: 429,
-      headers: { ...headers, "content-type": "application/problem+json" },
+      headers: { "content-type": "application/problem+json" },
       body: JSON.stringify({ type: "about:blank", title: "slow", status: 429, retryAfter: 1e306 }),
       truncated: false
     })
-    assert.strictEqual(problem?.retryAfterMs, 5000)
+    assert.isUndefined(problem?.retryAfterMs)
   })
 
   it("a dialect does not claim the others' bodies", () => {

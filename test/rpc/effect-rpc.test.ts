@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Schema } from "effect"
 import { RpcClient, type RpcGroup } from "effect/rpc"
 import fc from "fast-check"
 import { createServer } from "node:http"
 import { Correlation, Fault, Report } from "../../src/index.ts"
 import { EffectRpc, Failures } from "../../src/rpc/index.ts"
 import type { Serialization } from "./effect-rpc-fixtures.ts"
-import { BareRpcs, clientProtocol, ClientRpcs, closedPort, quiet, startServer } from "./effect-rpc-fixtures.ts"
+import { BareRpcs, clientProtocol, ClientRpcs, closedPort, quiet, samples, startServer } from "./effect-rpc-fixtures.ts"
 
 const withClient = <A, E>(
   url: string,
@@ -359,4 +359,39 @@ describe("reporting the failures of remote calls", () => {
         assert.deepStrictEqual(seen, expected, JSON.stringify(logging))
       }
     }).pipe(Effect.scoped, Effect.provide(quiet)))
+})
+
+describe("the client's cheap paths", () => {
+  it("an RpcFailure carries no stack frames (built for every redacted failure and every decode)", () => {
+    const limit = Error.stackTraceLimit
+    const made = new EffectRpc.RpcFailure({ code: "InternalError", message: "Internal error", status: 500 })
+    const decoded = Schema.decodeUnknownSync(EffectRpc.RpcFailure)({
+      _tag: "effect-faults/RpcFailure",
+      code: "NotFound"
+    })
+    for (const f of [made, decoded]) {
+      assert.isString(f.stack)
+      assert.notInclude(f.stack!, "\n    at ")
+    }
+    assert.strictEqual(Error.stackTraceLimit, limit, "the limit is restored")
+  })
+
+  it("fromTyped in distrust mode gives the same RemoteFault as the envelope round trip", () => {
+    const own = (f: Fault.Fault) => ({ ...f, message: f.message, code: f.code, status: f.status, origin: f.origin })
+    const faults = [
+      ...samples,
+      Fault.withCorrelationId(new Fault.RateLimited({ retryAfterMs: 1500 }), "c-7"),
+      Fault.withCorrelationId(new Fault.InternalError({ message: "postgres://admin:s3cr3t@db" }), "c-8")
+    ]
+    for (const fault of faults) {
+      if (fault._tag === "SchemaViolation") continue // a protocol fact, marked received in both modes
+      const direct = Failures.fromTyped(fault, { protocol: "effect-rpc" })
+      const viaEnvelope = Failures.fromEnvelope(Failures.toEnvelope(fault), {
+        protocol: "effect-rpc",
+        mode: "distrust"
+      })
+      assert.deepStrictEqual(own(direct), own(viaEnvelope), fault._tag)
+      assert.strictEqual(direct._tag, "RemoteFault")
+    }
+  })
 })

@@ -149,36 +149,36 @@ describe("google.rpc codec against protobufjs", () => {
 // -----------------------------------------------------------------------------
 
 const safe = Correlation.safePattern
-const defects: Array<string> = []
 
-/** Decodes as the client does, in both modes; any exception or broken invariant is a defect. */
-const check = (incoming: Grpc.Incoming): boolean => {
-  try {
-    const d = incoming.metadata instanceof Object && Grpc.DetailsKey in incoming.metadata
-      ? (incoming.metadata as Record<string, unknown>)[Grpc.DetailsKey]
-      : undefined
-    if (d instanceof Uint8Array) Grpc.decodeDetails(d)
-    for (const mode of ["distrust", "trust"] as const) {
-      const f = Grpc.toFault(incoming, { mode, catalog: Catalog.builtin })
-      if (!Fault.isFault(f)) throw new Error("not a fault")
-      if (typeof f.code !== "string" || typeof f.message !== "string") throw new Error("no code or message")
-      if (f.retryAfterMs !== undefined && !(Number.isFinite(f.retryAfterMs) && f.retryAfterMs >= 0)) {
-        throw new Error(`retryAfterMs ${f.retryAfterMs}`)
-      }
-      if (f.correlationId !== undefined && !(safe.test(f.correlationId) && f.correlationId.length <= 128)) {
-        throw new Error(`correlation id ${JSON.stringify(f.correlationId)}`)
-      }
-      if (mode === "distrust" && f._tag !== "RemoteFault" && f._tag !== "SchemaViolation" && f.origin === "remote") {
-        throw new Error(`distrust let ${f._tag} through`)
-      }
+/**
+ * Decodes as the client does, in both modes; any exception or broken invariant is a defect. It throws
+ * rather than returning false, so fast-check reports the defect itself with its shrunk counterexample.
+ */
+const check = (incoming: Grpc.Incoming): void => {
+  const d = incoming.metadata instanceof Object && Grpc.DetailsKey in incoming.metadata
+    ? (incoming.metadata as Record<string, unknown>)[Grpc.DetailsKey]
+    : undefined
+  if (d instanceof Uint8Array) Grpc.decodeDetails(d)
+  for (const mode of ["distrust", "trust"] as const) {
+    const f = Grpc.toFault(incoming, { mode, catalog: Catalog.builtin })
+    if (!Fault.isFault(f)) throw new Error("not a fault")
+    if (typeof f.code !== "string" || typeof f.message !== "string") throw new Error("no code or message")
+    if (f.retryAfterMs !== undefined && !(Number.isFinite(f.retryAfterMs) && f.retryAfterMs >= 0)) {
+      throw new Error(`retryAfterMs ${f.retryAfterMs}`)
     }
-    if (({} as any).polluted !== undefined) throw new Error("prototype polluted")
-    return true
-  } catch (e) {
-    if (defects.length < 5) defects.push(String(e instanceof Error ? e.stack : e))
-    return false
+    if (f.correlationId !== undefined && !(safe.test(f.correlationId) && f.correlationId.length <= 128)) {
+      throw new Error(`correlation id ${JSON.stringify(f.correlationId)}`)
+    }
+    if (mode === "distrust" && f._tag !== "RemoteFault" && f._tag !== "SchemaViolation" && f.origin === "remote") {
+      throw new Error(`distrust let ${f._tag} through`)
+    }
   }
+  if (({} as any).polluted !== undefined) throw new Error("prototype polluted")
 }
+
+/** Runs {@link check} on `numRuns` generated inputs. */
+const fuzz = (incoming: fc.Arbitrary<Grpc.Incoming>, numRuns: number) =>
+  fc.assert(fc.property(incoming, check), { numRuns })
 
 const sampleFaults: ReadonlyArray<Fault.Fault> = [
   new Fault.NotFound({ resource: "order", id: "42", correlationId: "c-1" }),
@@ -288,67 +288,47 @@ const metadataValue = fc.oneof(
 )
 
 describe("Grpc decoder fuzz (100 000 inputs)", () => {
-  it("random bytes as grpc-status-details-bin (30 000)", () => {
-    defects.length = 0
-    fc.assert(
-      fc.property(
+  it("random bytes as grpc-status-details-bin (30 000)", () =>
+    fuzz(
+      fc.tuple(code, fc.uint8Array({ maxLength: 200 }), text).map(([c, b, details]) => ({
+        code: c,
+        details,
+        metadata: { [Grpc.DetailsKey]: Buffer.from(b) }
+      })),
+      30_000
+    ))
+
+  it("mutated valid encodings (30 000)", () =>
+    fuzz(
+      fc.tuple(mutated, fc.boolean()).map(([{ code, bytes, details }, asBase64]) => ({
         code,
-        fc.uint8Array({ maxLength: 200 }),
-        text,
-        (c, b, details) => check({ code: c, details, metadata: { [Grpc.DetailsKey]: Buffer.from(b) } })
-      ),
-      { numRuns: 30_000 }
-    )
-    assert.deepStrictEqual(defects, [])
-  })
+        details,
+        metadata: { [Grpc.DetailsKey]: asBase64 ? Buffer.from(bytes).toString("base64") : Buffer.from(bytes) }
+      })),
+      30_000
+    ))
 
-  it("mutated valid encodings (30 000)", () => {
-    defects.length = 0
-    fc.assert(
-      fc.property(mutated, fc.boolean(), ({ code, bytes, details }, asBase64) =>
-        check({
-          code,
-          details,
-          metadata: { [Grpc.DetailsKey]: asBase64 ? Buffer.from(bytes).toString("base64") : Buffer.from(bytes) }
-        })),
-      { numRuns: 30_000 }
-    )
-    assert.deepStrictEqual(defects, [])
-  })
+  it("well-formed Status with hostile ErrorInfo metadata and retry delays (25 000)", () =>
+    fuzz(
+      fc.tuple(hostileInfo, metadataValue).map(([{ code, bytes }, correlator]) => ({
+        code,
+        details: "",
+        metadata: { [Grpc.DetailsKey]: Buffer.from(bytes), "x-correlator": correlator as any }
+      })),
+      25_000
+    ))
 
-  it("well-formed Status with hostile ErrorInfo metadata and retry delays (25 000)", () => {
-    defects.length = 0
-    fc.assert(
-      fc.property(
-        hostileInfo,
-        metadataValue,
-        ({ code, bytes }, correlator) =>
-          check({
-            code,
-            details: "",
-            metadata: { [Grpc.DetailsKey]: Buffer.from(bytes), "x-correlator": correlator as any }
-          })
-      ),
-      { numRuns: 25_000 }
-    )
-    assert.deepStrictEqual(defects, [])
-  })
-
-  it("arbitrary trailing metadata, no details, every code (15 000)", () => {
-    defects.length = 0
-    fc.assert(
-      fc.property(
+  it("arbitrary trailing metadata, no details, every code (15 000)", () =>
+    fuzz(
+      fc.tuple(
         code,
         text,
         fc.dictionary(fc.oneof(fc.constantFrom(Grpc.DetailsKey, "x-correlator", "content-type"), key), metadataValue, {
           maxKeys: 5
-        }),
-        (c, details, metadata) => check({ code: c, details, metadata: metadata as any })
-      ),
-      { numRuns: 15_000 }
-    )
-    assert.deepStrictEqual(defects, [])
-  })
+        })
+      ).map(([c, details, metadata]) => ({ code: c, details, metadata: metadata as any })),
+      15_000
+    ))
 
   it("trust mode decodes the valid encodings back: public ones typed, redacted ones by code only", () => {
     const got = validEncodings.map((e) => {

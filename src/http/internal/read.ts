@@ -78,12 +78,12 @@ export const xmlText = (xml: string, name: string, from = 0, exact = false): str
   xmlReader.text(xml, name, { from, exact })
 
 /**
- * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now` (default:
- * the clock, read only for a date). Absurd values (negative, not finite, beyond a year) are ignored.
+ * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now`. Absurd
+ * values (negative, not finite, beyond a year) are ignored.
  *
  * @internal
  */
-export const parseRetryAfter = (value: unknown, now?: number): number | undefined => {
+export const parseRetryAfter = (value: unknown, now: number): number | undefined => {
   if (typeof value !== "string" || value.length === 0 || value.length > 64) return undefined
   const trimmed = value.trim()
   if (/^\d{1,9}$/.test(trimmed)) {
@@ -94,7 +94,7 @@ export const parseRetryAfter = (value: unknown, now?: number): number | undefine
   if (!/^[A-Za-z]{3},? /.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
-  const ms = Math.max(0, date - (now ?? Date.now()))
+  const ms = Math.max(0, date - now)
   return ms <= maxDelayMs ? ms : undefined
 }
 

@@ -9,9 +9,6 @@
  */
 
 /** @internal */
-export const typeUrlPrefix = "type.googleapis.com/"
-
-/** @internal */
 export const TypeUrl = {
   ErrorInfo: "type.googleapis.com/google.rpc.ErrorInfo",
   RetryInfo: "type.googleapis.com/google.rpc.RetryInfo",
