@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect"
 import { Exposure, Fault } from "effect-faults"
-import { compare, cpu, section } from "./harness.ts"
+import { compare, cpuInterleaved, section } from "./harness.ts"
 
 class PlainTaggedError extends Schema.TaggedError<PlainTaggedError>()("PlainTaggedError", {
   resource: Schema.String,
@@ -13,33 +13,33 @@ class PlainTaggedError extends Schema.TaggedError<PlainTaggedError>()("PlainTagg
 
 export async function run() {
   section("core: creating a fault (goal: API faults ≥ 5x cheaper than new Error(), internal faults keep their stack)")
-  const error = cpu("new Error(message)", () => new Error("order 42 not found"))
   const cause = new Error("the cause")
-  compare(
-    cpu(
+  // one table, measured round by round, so every fault sees the same drift as its baseline
+  const [error, tagged, internal, ...api] = cpuInterleaved([
+    ["new Error(message)", () => new Error("order 42 not found")],
+    [
       "Schema.TaggedError (Effect, with stack) — the status quo",
       () => new PlainTaggedError({ resource: "order", id: "42" })
-    ),
-    error
-  )
-  const api = [
-    cpu("Fault.NotFound", () => new Fault.NotFound({ resource: "order", id: "42" })),
-    cpu(
+    ],
+    ["Fault.InternalError (keeps its stack)", () => new Fault.InternalError({ message: "bug" })],
+    ["Fault.NotFound", () => new Fault.NotFound({ resource: "order", id: "42" })],
+    [
       "Fault.InvalidFieldValue",
       () => new Fault.InvalidFieldValue({ field: "amount", expectedValue: "number", receivedValue: "ten" })
-    ),
-    cpu("Fault.RateLimited", () => new Fault.RateLimited({ retryAfterMs: 1000 })),
-    cpu("Fault.Timeout", () => new Fault.Timeout({ budget: "overall", afterMs: 30_000, phase: "MaybeDelivered" })),
-    cpu("Fault.Unreachable", () => new Fault.Unreachable({ host: "db", reason: "ECONNREFUSED" })),
-    cpu("Fault.RemoteFault", () => new Fault.RemoteFault({ remoteCode: "NotFound", remoteStatus: 404 })),
+    ],
+    ["Fault.RateLimited", () => new Fault.RateLimited({ retryAfterMs: 1000 })],
+    ["Fault.Timeout", () => new Fault.Timeout({ budget: "overall", afterMs: 30_000, phase: "MaybeDelivered" })],
+    ["Fault.Unreachable", () => new Fault.Unreachable({ host: "db", reason: "ECONNREFUSED" })],
+    ["Fault.RemoteFault", () => new Fault.RemoteFault({ remoteCode: "NotFound", remoteStatus: 404 })],
     // a message, a cause and a received origin are kept off the fields: they must not cost a slow path
-    cpu(
+    [
       "Fault.NotFound with a message, a cause, received",
       () => new Fault.NotFound({ resource: "order", message: "no such order", cause, origin: "remote" })
-    )
-  ]
-  for (const m of api) compare(m, error, { kind: "cheaper by at least", ratio: 5 })
-  compare(cpu("Fault.InternalError (keeps its stack)", () => new Fault.InternalError({ message: "bug" })), error)
+    ]
+  ])
+  compare(tagged!, error!)
+  for (const m of api) compare(m, error!, { kind: "cheaper by at least", ratio: 5 })
+  compare(internal!, error!)
 
   section("core: public view + JSON vs JSON.stringify of the same object (goal ≤ 1.5x)")
   const cases: Array<[string, Fault.Fault]> = [
@@ -55,11 +55,11 @@ export async function run() {
   ]
   for (const [name, fault] of cases) {
     const same = { ...Exposure.view(fault) }
-    const baseline = cpu(`JSON.stringify(view object) — ${name}`, () => JSON.stringify(same))
-    compare(cpu(`Exposure.view + JSON.stringify — ${name}`, () => JSON.stringify(Exposure.view(fault))), baseline, {
-      kind: "at most",
-      ratio: 1.5
-    })
+    const [baseline, subject] = cpuInterleaved([
+      [`JSON.stringify(view object) — ${name}`, () => JSON.stringify(same)],
+      [`Exposure.view + JSON.stringify — ${name}`, () => JSON.stringify(Exposure.view(fault))]
+    ])
+    compare(subject!, baseline!, { kind: "at most", ratio: 1.5 })
   }
 }
 

@@ -10,23 +10,16 @@ export interface Measure {
 }
 
 /**
- * CPU ns/op of a synchronous operation: warm-up, then `rounds` timed batches; the median batch wins.
+ * CPU ns/op of a synchronous operation alone: a one-variant {@link cpuInterleaved} (warm-up, then
+ * `rounds` timed batches; the median batch wins).
  */
 export const cpu = (name: string, op: () => unknown, options?: { iterations?: number; rounds?: number }): Measure => {
   const iterations = options?.iterations ?? 200_000
-  const rounds = options?.rounds ?? 7
-  let sink: unknown
-  for (let i = 0; i < Math.min(iterations, 50_000); i++) sink = op()
-  const samples: Array<number> = []
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.cpuUsage()
-    for (let i = 0; i < iterations; i++) sink = op()
-    const t = process.cpuUsage(t0)
-    samples.push(((t.user + t.system) * 1000) / iterations)
-  }
-  ;(globalThis as any).__benchSink = sink
-  samples.sort((a, b) => a - b)
-  return { name, ns: samples[Math.floor(samples.length / 2)]! }
+  return cpuInterleaved([[name, op]], {
+    iterations,
+    rounds: options?.rounds ?? 7,
+    warmup: Math.min(iterations, 50_000)
+  })[0]!
 }
 
 /**
@@ -36,12 +29,13 @@ export const cpu = (name: string, op: () => unknown, options?: { iterations?: nu
  */
 export const cpuInterleaved = (
   variants: ReadonlyArray<readonly [name: string, op: () => unknown]>,
-  options?: { readonly iterations?: number; readonly rounds?: number }
+  options?: { readonly iterations?: number; readonly rounds?: number; readonly warmup?: number }
 ): ReadonlyArray<Measure> => {
   const iterations = options?.iterations ?? 100_000
   const rounds = options?.rounds ?? 9
+  const warmup = options?.warmup ?? 50_000
   let sink: unknown
-  for (const [, op] of variants) for (let i = 0; i < 50_000; i++) sink = op()
+  for (const [, op] of variants) for (let i = 0; i < warmup; i++) sink = op()
   const samples = variants.map(() => [] as Array<number>)
   for (let r = 0; r < rounds; r++) {
     for (let v = 0; v < variants.length; v++) {
@@ -57,26 +51,6 @@ export const cpuInterleaved = (
     const s = samples[v]!.sort((a, b) => a - b)
     return { name, ns: s[Math.floor(s.length / 2)]! }
   })
-}
-
-/** CPU ns/op of an async operation run `iterations` times sequentially per round. */
-export const cpuAsync = async (
-  name: string,
-  op: () => Promise<unknown>,
-  options?: { iterations?: number; rounds?: number }
-): Promise<Measure> => {
-  const iterations = options?.iterations ?? 20_000
-  const rounds = options?.rounds ?? 5
-  for (let i = 0; i < Math.min(iterations, 5_000); i++) await op()
-  const samples: Array<number> = []
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.cpuUsage()
-    for (let i = 0; i < iterations; i++) await op()
-    const t = process.cpuUsage(t0)
-    samples.push(((t.user + t.system) * 1000) / iterations)
-  }
-  samples.sort((a, b) => a - b)
-  return { name, ns: samples[Math.floor(samples.length / 2)]! }
 }
 
 /**

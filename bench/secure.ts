@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { Envelope, MessageSignatures, Signature } from "effect-faults/secure"
 import { createVerifier, httpbis } from "http-message-signatures"
 import * as crypto from "node:crypto"
-import { compare, cpu, cpuAsync, section } from "./harness.ts"
+import { compare, cpuInterleaved, interleaved, section } from "./harness.ts"
 
 export async function run() {
   const ed = Signature.ed25519Generate("ven-1")
@@ -33,22 +33,18 @@ export async function run() {
     const base = Buffer.from("base" in result ? result.base : "")
     const sig = Buffer.from(h.signature.slice(h.signature.indexOf(":") + 1, -1), "base64")
     const pub = key.algorithm === "ed25519" ? ed.verifying.key : hmac.key
-    const bare = key.algorithm === "ed25519"
-      ? cpu(`crypto.verify(ed25519) of the signature base`, () => crypto.verify(null, base, pub, sig), {
-        iterations: 5_000
-      })
-      : cpu(`createHmac + timingSafeEqual of the signature base`, () => {
-        const mac = crypto.createHmac("sha256", pub).update(base).digest()
-        return crypto.timingSafeEqual(mac, sig)
-      }, { iterations: 50_000 })
     const verify = MessageSignatures.verify(signed).pipe(Effect.provideService(Signature.Verifier, keys))
-    compare(
-      cpu(`MessageSignatures.verify (${key.algorithm}): parse, base, verify`, () => Effect.runSync(verify), {
-        iterations: key.algorithm === "ed25519" ? 5_000 : 50_000
-      }),
-      bare,
-      key.algorithm === "ed25519" ? { kind: "at most", ratio: 1.3 } : undefined
-    )
+    const iterations = key.algorithm === "ed25519" ? 5_000 : 50_000
+    const [ours, bare] = cpuInterleaved([
+      [`MessageSignatures.verify (${key.algorithm}): parse, base, verify`, () => Effect.runSync(verify)],
+      key.algorithm === "ed25519"
+        ? [`crypto.verify(ed25519) of the signature base`, () => crypto.verify(null, base, pub, sig)]
+        : [`createHmac + timingSafeEqual of the signature base`, () => {
+          const mac = crypto.createHmac("sha256", pub).update(base).digest()
+          return crypto.timingSafeEqual(mac, sig)
+        }]
+    ], { iterations, rounds: 7, warmup: iterations })
+    compare(ours!, bare!, key.algorithm === "ed25519" ? { kind: "at most", ratio: 1.3 } : undefined)
     if (key.algorithm === "ed25519") {
       const pkg = {
         keyLookup: async () => ({
@@ -59,33 +55,25 @@ export async function run() {
         notAfter: 1_800_000_000
       }
       const pkgMessage = { method: "POST", url: request.url!, headers: signed.headers as Record<string, string> }
-      const theirs = await cpuAsync(
-        "http-message-signatures verifyMessage (ed25519)",
-        () => httpbis.verifyMessage(pkg, pkgMessage),
-        {
-          iterations: 3_000
-        }
-      )
-      const ours = await cpuAsync("MessageSignatures.verify (ed25519), same message", () => Effect.runPromise(verify), {
-        iterations: 3_000
-      })
-      compare(ours, theirs)
+      const [oursAsync, theirs] = await interleaved([
+        ["MessageSignatures.verify (ed25519), same message", () => Effect.runPromise(verify)],
+        ["http-message-signatures verifyMessage (ed25519)", () => httpbis.verifyMessage(pkg, pkgMessage)]
+      ], { iterations: 3_000, rounds: 5, warmup: 3_000 })
+      compare(oursAsync!, theirs!)
     }
   }
 
   section("secure: looking for a failure inside a 200 vs JSON.parse of the body (goal ≤ 1.5x)")
   const ok = JSON.stringify({ status: "OK", results: [{ id: 1, name: "a" }, { id: 2, name: "b" }] })
   const denied = JSON.stringify({ status: "REQUEST_DENIED", error_message: "The provided API key is invalid." })
-  const parse = cpu("JSON.parse of a success body", () => JSON.parse(ok))
   const incoming = (text: string) => ({ status: 200, headers: {}, body: text, truncated: false })
-  compare(cpu("Envelope.detect(all) on a success body", () => Envelope.detect(Envelope.all, incoming(ok))), parse, {
-    kind: "at most",
-    ratio: 1.5
-  })
-  compare(
-    cpu("Envelope.toFault(all) on a REQUEST_DENIED body", () => Envelope.toFault(Envelope.all, incoming(denied))),
-    parse
-  )
+  const [parse, detect, toFault] = cpuInterleaved([
+    ["JSON.parse of a success body", () => JSON.parse(ok)],
+    ["Envelope.detect(all) on a success body", () => Envelope.detect(Envelope.all, incoming(ok))],
+    ["Envelope.toFault(all) on a REQUEST_DENIED body", () => Envelope.toFault(Envelope.all, incoming(denied))]
+  ])
+  compare(detect!, parse!, { kind: "at most", ratio: 1.5 })
+  compare(toFault!, parse!)
 }
 
 if (import.meta.main) await run()

@@ -315,7 +315,8 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
     }
     return redacted(fault, status, side, expected, fault.retryAfterMs, correlationId, config, fault)
   }
-  const fields = fieldsOf(fault)
+  // a catalog entry may publish fewer fields than the fault carries
+  const fields = entry?.publicFields === undefined ? fieldsOf(fault) : only(fieldsOf(fault), entry.publicFields)
   return {
     tag: fault._tag,
     code: dialect?.code ?? entry?.code ?? d.code,
@@ -335,6 +336,12 @@ export const view = (failure: unknown, options?: ViewOptions): PublicView => {
     redacted: false,
     headers: entry?.headers
   }
+}
+
+const only = (fields: Record<string, unknown>, names: ReadonlyArray<string>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const name of names) if (Object.hasOwn(fields, name)) out[name] = fields[name]
+  return out
 }
 
 const traceOf = (failure: unknown, config: Config): string | undefined => {

@@ -111,7 +111,11 @@ export const logging: Hooks = {
   unhandled: (fault, context) =>
     Effect.andThen(
       logAt(fault.status < 500 ? "Info" : "Error", "unhandled", fault, context),
-      ErrorReporter.report(Cause.fail(fault))
+      // the reporter reads the fault's own attributes: give it the id of the work it failed in
+      Effect.withFiber((fiber) => {
+        const id = fault.correlationId === undefined ? fiber.getRef(Correlation.CorrelationId) : undefined
+        return ErrorReporter.report(Cause.fail(id === undefined ? fault : Fault.withCorrelationId(fault, id)))
+      })
     )
 }
 

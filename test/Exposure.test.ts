@@ -24,6 +24,17 @@ describe("Exposure", () => {
     assert.isFalse(view.redacted)
   })
 
+  it("a catalog entry's publicFields limit which fields go out", () => {
+    const entry = { ...Catalog.entryOf(Fault.InvalidFieldValue), publicFields: ["field"] }
+    const fault = new Fault.InvalidFieldValue({ field: "pin", expectedValue: "4 digits", receivedValue: "123456" })
+    assert.deepStrictEqual(Exposure.view(fault, { catalog: Catalog.make([entry]) }).fields, { field: "pin" })
+    // without the restriction every field goes out
+    assert.deepStrictEqual(
+      Object.keys(Exposure.view(fault, { catalog: Catalog.make([Catalog.entryOf(Fault.InvalidFieldValue)]) }).fields!),
+      ["field", "expectedValue", "receivedValue"]
+    )
+  })
+
   it("5xx and internal faults go out as InternalError with the generic message, keeping status and retry hints", () => {
     const fault = new Fault.Timeout({
       operation: `GET ${planted}`,

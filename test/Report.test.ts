@@ -69,14 +69,18 @@ describe("Report", () => {
       const seen: Array<string> = []
       const reporters = ErrorReporter.layer([
         ErrorReporter.make(({ error, severity, attributes }) => {
-          seen.push(`${severity} ${error.name} ${attributes.faultCode}`)
+          seen.push(
+            `${severity} ${error.name} ${attributes.faultCode} ${attributes.eventId} ${attributes.correlationId}`
+          )
         })
       ])
+      const internal = new Fault.InternalError({})
       yield* Effect.gen(function*() {
-        yield* Report.unhandled(new Fault.InternalError({}))
+        yield* Report.unhandled(internal)
         yield* Report.unhandled(new Fault.NotFound({}))
-      }).pipe(Effect.provide([reporters, Logger.layer([])]))
-      assert.deepStrictEqual(seen, ["Error InternalError InternalError"])
+      }).pipe(Correlation.withId("c-9"), Effect.provide([reporters, Logger.layer([])]))
+      // the fault carried no id of its own: the reporter gets the id of the work it failed in
+      assert.deepStrictEqual(seen, [`Error InternalError InternalError ${internal.eventId} c-9`])
     }))
 
   it.effect("custom hooks replace the defaults they name and keep the others", () =>

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Deferred, Duration, Effect, Exit, Fiber, Schema, Scope } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Fiber, Schema, Scope } from "effect"
 import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
@@ -453,25 +453,3 @@ export const consumeErrors = <R>(
         })
     })
   })
-
-/**
- * The delay of a disposition for a given attempt, as a `Duration` (for logging and tests).
- *
- * @example
- * ```ts
- * import { Fault } from "effect-faults"
- * import { Consumer, Disposition } from "effect-faults/queue"
- *
- * const d = Consumer.delayOf(Disposition.retryLater(), new Fault.Unavailable({}), 2)
- * ```
- *
- * @category pacing
- * @since 0.1.0
- */
-export const delayOf = (
-  disposition: Disposition.Disposition,
-  fault: Fault.Fault | undefined,
-  attempt: number,
-  pacing: Disposition.Pacing = Disposition.defaultPacing
-): Effect.Effect<Duration.Duration> =>
-  Effect.map(Disposition.retryDelayMs(disposition, fault, attempt, pacing), Duration.millis)

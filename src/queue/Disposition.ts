@@ -21,26 +21,6 @@ import * as Fault from "../Fault.ts"
 import * as Policy from "../Policy.ts"
 
 /**
- * The error conditions an error message carries (the Helsenorge `errorCondition` values).
- *
- * @example
- * ```ts
- * import type { Disposition } from "effect-faults/queue"
- *
- * const c: Disposition.ErrorCondition = "transport:invalid-field-value"
- * ```
- *
- * @category models
- * @since 0.1.0
- */
-export type ErrorCondition =
-  | "transport:not-well-formed-xml"
-  | "transport:invalid-field-value"
-  | "transport:internal-error"
-  | "transport:expired-certificate"
-  | "transport:invalid-certificate"
-
-/**
  * The schema of {@link ErrorCondition}.
  *
  * @example
@@ -54,21 +34,28 @@ export type ErrorCondition =
  * @category schemas
  * @since 0.1.0
  */
-export const ErrorConditionSchema: Schema.Literals<
-  readonly [
-    "transport:not-well-formed-xml",
-    "transport:invalid-field-value",
-    "transport:internal-error",
-    "transport:expired-certificate",
-    "transport:invalid-certificate"
-  ]
-> = Schema.Literals([
+export const ErrorConditionSchema = Schema.Literals([
   "transport:not-well-formed-xml",
   "transport:invalid-field-value",
   "transport:internal-error",
   "transport:expired-certificate",
   "transport:invalid-certificate"
 ])
+
+/**
+ * The error conditions an error message carries (the Helsenorge `errorCondition` values).
+ *
+ * @example
+ * ```ts
+ * import type { Disposition } from "effect-faults/queue"
+ *
+ * const c: Disposition.ErrorCondition = "transport:invalid-field-value"
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ErrorCondition = typeof ErrorConditionSchema.Type
 
 /**
  * What to do with one failed message.

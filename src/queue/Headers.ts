@@ -37,7 +37,6 @@ export const names = {
   retryAfterMs: "x-retry-after-ms",
   correlationId: "x-correlation-id",
   attempts: "x-attempts",
-  deliveries: "x-deliveries",
   originalQueue: "x-original-queue",
   failedAt: "x-failed-at",
   death: "x-death"

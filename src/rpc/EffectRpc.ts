@@ -13,7 +13,8 @@
  * - Client: {@link client} wraps `RpcClient.make`: arguments are checked before sending (local
  *   outbound violation), `RpcClientError`s become partitions, Effect RPC's schema defects become the
  *   four schema violations, and remote failures go through the trust mode: a `RemoteFault` with the
- *   copied failure (distrust, the default) or the typed fault marked received (trust).
+ *   copied failure (distrust, the default) or the typed fault marked received (trust); the mode and
+ *   catalog are the client's options, else `Trust.CurrentMode` / `Catalog.Current` of the caller.
  *
  * @since 0.1.0
  */
@@ -209,9 +210,12 @@ export const layerServer = (options?: ServerOptions): Layer.Layer<FaultMiddlewar
  * @since 0.1.0
  */
 export interface ClientOptions {
-  /** `distrust` (default): every remote failure is a `RemoteFault`; `trust`: the typed fault, received. */
+  /**
+   * `distrust`: every remote failure is a `RemoteFault`; `trust`: the typed fault, received. Otherwise
+   * `Trust.CurrentMode` of the calling fiber (default `distrust`).
+   */
   readonly mode?: Trust.Mode | undefined
-  /** The catalog remote codes are mapped back through in trust mode (default `Catalog.builtin`). */
+  /** The catalog remote codes are mapped back through in trust mode; otherwise `Catalog.Current` of the caller. */
   readonly catalog?: Catalog.Catalog | undefined
   /** Names the server in `Unreachable` / `ConnectionLost`. */
   readonly host?: string | undefined
@@ -455,19 +459,22 @@ export const client = <Rpcs extends Rpc.Any, F extends Fault.Fault = never>(
       const source = `effect-rpc:${tag}`
       out[tag] = (payload: unknown, callOptions?: { readonly headers?: Record<string, string> | undefined }) =>
         Effect.flatMap(
-          Effect.all([Correlation.CorrelationId, Correlation.CurrentConfig]),
-          ([correlationId, config]) =>
+          Effect.all([Correlation.CorrelationId, Correlation.CurrentConfig, Trust.CurrentMode, Catalog.Current]),
+          ([correlationId, config, mode, catalog]) =>
             call_(
               payload,
               correlationId === undefined ? callOptions : {
                 ...callOptions,
                 headers: { [config.responseHeader]: correlationId, ...callOptions?.headers }
-              }
+              },
+              // explicit options win; otherwise the settings layers of the calling fiber
+              { ...options, mode: options?.mode ?? mode, catalog: options?.catalog ?? catalog }
             )
         )
       const call_ = (
         payload: unknown,
-        callOptions: { readonly headers?: Record<string, string> | undefined } | undefined
+        callOptions: { readonly headers?: Record<string, string> | undefined } | undefined,
+        decode: ClientOptions
       ) =>
         encode(payload).pipe(
           Effect.matchCauseEffect({
@@ -484,7 +491,7 @@ export const client = <Rpcs extends Rpc.Any, F extends Fault.Fault = never>(
               Effect.catchCause(
                 call(payload, callOptions),
                 (cause) =>
-                  Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.fail(fromCause(cause, options))
+                  Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : Effect.fail(fromCause(cause, decode))
               )
           }),
           Effect.tapError((error) => Fault.isFault(error) ? Failures.report(error, { source }) : Effect.void)

@@ -222,11 +222,13 @@ export interface EncodeOptions {
   readonly catalog?: Catalog.Catalog | undefined
   readonly correlationId?: string | undefined
   readonly config?: Exposure.Config | undefined
+  /** The metadata key the correlation id goes out under (`Correlation.defaultConfig.responseHeader` by default). */
+  readonly correlationHeader?: string | undefined
 }
 
 /**
  * A failure as gRPC carries it: the status code, the status message, and the trailing metadata
- * (`grpc-status-details-bin`, and the correlation id under `x-correlator`).
+ * (`grpc-status-details-bin`, and the correlation id under `x-correlator` or `correlationHeader`).
  *
  * @example
  * ```ts
@@ -247,6 +249,10 @@ export interface Encoded {
   /** The public view everything above was rendered from. */
   readonly view: Exposure.PublicView
 }
+
+/** gRPC metadata keys are lower case: grpc-js stores them so, whatever the configured spelling. */
+const headerOf = (header: string | undefined): string =>
+  (header ?? Correlation.defaultConfig.responseHeader).toLowerCase()
 
 /** The public view gRPC renders: the shared RPC view, through the catalog in use. */
 const viewOf = (failure: unknown, options: EncodeOptions | undefined): Exposure.PublicView =>
@@ -279,7 +285,7 @@ export const encode = (failure: unknown, options?: EncodeOptions): Encoded => {
   const copied = CopiedFailure.make(failure, { view })
   const bin = details.encode(view, code, options?.domain ?? defaultConfig.domain, copied)
   const metadata: Record<string, string | Uint8Array> = { [details.detailsKey]: bin }
-  if (view.correlationId !== undefined) metadata[Correlation.defaultConfig.responseHeader] = view.correlationId
+  if (view.correlationId !== undefined) metadata[headerOf(options?.correlationHeader)] = view.correlationId
   return { code, details: view.message, metadata, view }
 }
 
@@ -415,6 +421,8 @@ export interface DecodeOptions {
   /** Whether response headers had arrived: the request surely reached the server. */
   readonly headersReceived?: boolean | undefined
   readonly maxTraceBytes?: number | undefined
+  /** The metadata key the correlation id arrives under (`Correlation.defaultConfig.responseHeader` by default). */
+  readonly correlationHeader?: string | undefined
 }
 
 const mapOf = (metadata: Incoming["metadata"]): Readonly<Record<string, details.MetadataValue | undefined>> =>
@@ -440,7 +448,7 @@ const mapOf = (metadata: Incoming["metadata"]): Readonly<Record<string, details.
 export const toReceived = (incoming: Incoming, options?: DecodeOptions): Trust.Received =>
   details.toReceived({ code: incoming.code, details: incoming.details, metadata: mapOf(incoming.metadata) }, {
     domain: options?.domain ?? defaultConfig.domain,
-    correlationHeader: Correlation.defaultConfig.responseHeader,
+    correlationHeader: headerOf(options?.correlationHeader),
     maxTraceBytes: options?.maxTraceBytes ?? Exposure.defaultConfig.maxTraceBytes
   })
 
@@ -615,7 +623,8 @@ const violationsFrom = (
 
 /**
  * Wraps an Effect handler as a grpc-js unary handler. The request is validated (optional), the
- * handler runs with the caller's correlation id (from `x-correlator`, else a fresh one), the answer is
+ * handler runs with the caller's correlation id (from the `Correlation.CurrentConfig` header,
+ * `x-correlator` by default, else a fresh one; answered on the same header), the answer is
  * validated (optional); any failure or defect is reported and sent as a gRPC status through its public
  * view (see {@link toServiceError}). A cancelled call interrupts the handler.
  *
@@ -655,6 +664,8 @@ export const handleUnary = <Req, Res, E, R>(
         const catalog = yield* Catalog.Current
         const config = yield* Exposure.CurrentConfig
         const grpcConfig = yield* CurrentConfig
+        // the header the caller's id was accepted from (`Correlation.accept`) is the one it is answered on
+        const correlationHeader = headerOf((yield* Correlation.CurrentConfig).responseHeader)
         const exit: Exit.Exit<unknown, unknown> = yield* Effect.exit(Effect.gen(function*() {
           let request: Req = call.request
           if (options?.request !== undefined) {
@@ -674,7 +685,7 @@ export const handleUnary = <Req, Res, E, R>(
           return encoded.success
         }))
         const trailer = new grpc.Metadata()
-        if (correlationId !== undefined) trailer.set(Correlation.defaultConfig.responseHeader, correlationId)
+        if (correlationId !== undefined) trailer.set(correlationHeader, correlationId)
         if (exit._tag === "Success") return callback(null, exit.value, trailer)
         if (Cause.hasInterruptsOnly(exit.cause)) {
           return callback({ code: status.Code.CANCELLED, details: "cancelled", metadata: trailer })
@@ -688,7 +699,8 @@ export const handleUnary = <Req, Res, E, R>(
           domain: options?.domain ?? grpcConfig.domain,
           catalog,
           config,
-          correlationId
+          correlationId,
+          correlationHeader
         }))
       }).pipe(Correlation.accept(headers))
       const fiber = run(program)
@@ -737,8 +749,8 @@ export interface CallOptions<A> {
 /**
  * A unary gRPC call, as an Effect that fails only with faults: the six ways a remote call fails are
  * each a distinct fault (see `Failures.kind`). The arguments are validated before sending (local
- * outbound violation), the correlation id is sent in `x-correlator`, the answer is validated (local
- * inbound violation); a server status is decoded under the trust mode (`RemoteFault` by default), a
+ * outbound violation), the correlation id is sent in the `Correlation.CurrentConfig` header
+ * (`x-correlator` by default), the answer is validated (local inbound violation); a server status is decoded under the trust mode (`RemoteFault` by default), a
  * remote `SchemaViolation` arrives typed with `origin: "remote"`, and grpc-js's own failures become
  * `Unreachable` / `Timeout` / `ConnectionLost`. Interrupting the effect cancels the call.
  *
@@ -769,6 +781,7 @@ export const unary = <Req, Res, A = Res>(
     const mode = options?.mode ?? (yield* Trust.CurrentMode)
     const catalog = options?.catalog ?? (yield* Catalog.Current)
     const domain = options?.domain ?? (yield* CurrentConfig).domain
+    const correlationHeader = headerOf((yield* Correlation.CurrentConfig).responseHeader)
     let wire: unknown = request
     if (options?.request !== undefined) {
       const encoded = Schema.encodeUnknownResult(options.request)(request)
@@ -781,7 +794,7 @@ export const unary = <Req, Res, A = Res>(
     if (options?.metadata !== undefined) {
       for (const key of Object.keys(options.metadata)) metadata.set(key, options.metadata[key]!)
     }
-    metadata.set(Correlation.defaultConfig.responseHeader, correlationId)
+    metadata.set(correlationHeader, correlationId)
     const host = client.getChannel().getTarget()
     const response = yield* Effect.callback<Res, Fault.Fault>((resume) => {
       let headersReceived = false
@@ -804,7 +817,8 @@ export const unary = <Req, Res, A = Res>(
             method: method.path,
             host,
             deadlineMs: options?.deadlineMs,
-            headersReceived
+            headersReceived,
+            correlationHeader
           })
           resume(Effect.andThen(
             Failures.report(fault, { source: "grpc", detail: { method: method.path } }),

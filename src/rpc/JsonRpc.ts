@@ -655,7 +655,8 @@ export const layerHttp = (
 /**
  * A JSON-RPC client: each call checks its params before sending (local outbound violation), maps a
  * broken link to `Unreachable` / `ConnectionLost`, an error object to its fault under the trust
- * mode, and checks the result against the method's schema (local inbound violation).
+ * mode (`options.mode` / `options.catalog`, else `Trust.CurrentMode` / `Catalog.Current` of the
+ * caller), and checks the result against the method's schema (local inbound violation).
  *
  * @example
  * ```ts
@@ -691,6 +692,11 @@ export const makeClient = <F extends Fault.Fault = never>(
         const id = ++nextId
         const body = JSON.stringify({ jsonrpc: "2.0", id, method: method.name, params: encoded })
         const correlationId = yield* Correlation.CorrelationId
+        // explicit options win; otherwise the settings layers of the calling fiber
+        const decode: DecodeOptions = {
+          mode: options.mode ?? (yield* Trust.CurrentMode),
+          catalog: options.catalog ?? (yield* Catalog.Current)
+        }
         const headers: Record<string, string> = correlationId === undefined
           ? {}
           : { [(yield* Correlation.CurrentConfig).responseHeader]: correlationId }
@@ -704,7 +710,7 @@ export const makeClient = <F extends Fault.Fault = never>(
         if (response.status >= 400 && !text.trimStart().startsWith("{")) {
           return yield* new Fault.BadStatus({ statusCode: response.status, excerpt: Exposure.truncate(text, 200) })
         }
-        const decoded = decodeResponse(text, options)
+        const decoded = decodeResponse(text, decode)
         if (Result.isFailure(decoded)) return yield* Effect.fail(decoded.failure)
         return yield* Effect.mapError(
           Schema.decodeUnknownEffect(method.result as any)(decoded.success) as Effect.Effect<

@@ -18,16 +18,15 @@ import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
 import type * as Fault from "../Fault.ts"
-import type * as Dialect from "../http/Dialect.ts"
 import * as Middleware from "../http/Middleware.ts"
+import * as xml from "../internal/xml.ts"
 import * as Report from "../Report.ts"
 import * as Envelope from "./Envelope.ts"
-import * as xml from "./internal/xml.ts"
 import * as MessageSignatures from "./MessageSignatures.ts"
 import type * as Signature from "./Signature.ts"
 
 /**
- * A dialect that writes answers (the `Middleware.Writer` shape).
+ * A dialect that writes answers: the HTTP middleware's `Middleware.Writer`.
  *
  * @example
  * ```ts
@@ -39,7 +38,7 @@ import type * as Signature from "./Signature.ts"
  * @category models
  * @since 0.1.0
  */
-export type Writer = Dialect.Dialect & { readonly encode: (view: Exposure.PublicView) => Dialect.Encoded }
+export type Writer = Middleware.Writer
 
 /**
  * The OpenADR response code for a public view: a three-digit code the fault's `openadr` dialect
@@ -155,7 +154,7 @@ export const openAdr: Writer = makeOpenAdr()
  * @since 0.1.0
  */
 export const requestIdOf = (body: string): string | undefined => {
-  const id = xml.text(body, "requestID")
+  const id = xml.text(body, "requestID", { anyPrefix: true })
   return id === undefined || id === "" || id.length > 200 ? undefined : id
 }
 

@@ -16,9 +16,9 @@ import type { HttpClientResponse } from "effect/http"
 import * as Catalog from "../Catalog.ts"
 import * as Fault from "../Fault.ts"
 import type * as Dialect from "../http/Dialect.ts"
+import * as xml from "../internal/xml.ts"
 import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
-import * as xml from "./internal/xml.ts"
 
 /**
  * A decoder of one protocol's failure-in-success responses. `decode` answers `undefined` when the
@@ -70,10 +70,10 @@ export const openAdr: Envelope = {
   decode: (incoming) => {
     const body = incoming.body
     if (body.indexOf("responseCode") === -1) return undefined
-    const code = xml.text(body, "responseCode")
+    const code = xml.text(body, "responseCode", { anyPrefix: true })
     if (code === undefined || /^2\d\d$/.test(code)) return undefined
-    const description = xml.text(body, "responseDescription")
-    const requestId = xml.text(body, "requestID")
+    const description = xml.text(body, "responseDescription", { anyPrefix: true })
+    const requestId = xml.text(body, "requestID", { anyPrefix: true })
     return {
       code,
       message: description === undefined || description === "" ? undefined : description,
@@ -128,10 +128,10 @@ export const s3Error: Envelope = {
     const at = body.search(/<Error[\s>]/)
     // the root element must be <Error>: an <Error> nested in a success document is not a failure
     if (at === -1 || !onlyDeclaration(body.slice(0, at).trim())) return undefined
-    const code = xml.text(body, "Code")
+    const code = xml.text(body, "Code", { anyPrefix: true })
     if (code === undefined || code === "") return undefined
-    const message = xml.text(body, "Message")
-    const requestId = xml.text(body, "RequestId")
+    const message = xml.text(body, "Message", { anyPrefix: true })
+    const requestId = xml.text(body, "RequestId", { anyPrefix: true })
     return {
       code,
       message: message === "" ? undefined : message,

@@ -262,6 +262,21 @@ for (const [name, clientLayer] of Support.clientLayers) {
         assert.strictEqual(f.retryAfterMs, 1500)
         assert.strictEqual(f.expected, "RetryLater")
         assert.strictEqual(f.remoteStatus, 429)
+        // a RemoteFault has no fields: the BadRequest violations (and ErrorInfo's domain) are checked
+        // on what the client received from the same response
+        const received = yield* Effect.promise(async () => {
+          const res = await fetch(server.url("/google"))
+          return Client.recognise({
+            status: res.status,
+            headers: { "content-type": res.headers.get("content-type") ?? "" },
+            body: await res.text(),
+            truncated: false
+          })
+        })
+        assert.strictEqual(received?.code, "RATE_LIMIT_EXCEEDED")
+        assert.strictEqual(received?.retryAfterMs, 1500)
+        assert.deepStrictEqual(received?.fields?.violations, [{ field: "page_size", message: "must be positive" }])
+        assert.strictEqual(received?.fields?.domain, "googleapis.com")
       })))
 
     it.effect("HTML from a proxy → a received failure with the status and the page title", () =>

@@ -418,6 +418,49 @@ describe("Grpc with a real grpc-js server and client", () => {
       assert.deepStrictEqual(seen.reported.slice(reported), ["unhandled InternalError"])
     }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent)))
 
+  it("answers on the Correlation.CurrentConfig response header, success and failure alike", async () => {
+    const config = Correlation.layerConfig({ responseHeader: "X-Request-Id" })
+    const handle = Effect.runSync(
+      Grpc.handleUnary((req: { id: string }) =>
+        req.id === "nf" ? Effect.fail(new Fault.NotFound({ resource: "item", id: req.id })) : Effect.succeed(req)
+      ).pipe(Effect.provide(config), Effect.provideService(Report.CurrentHooks, Report.silent))
+    )
+    const custom = new grpc.Server()
+    custom.addService(Service, { Raise: handle, Get: handle, Slow: handle, Kill: handle, Foreign: handle })
+    const customClient = new grpc.Client(`127.0.0.1:${await listen(custom)}`, grpc.credentials.createInsecure())
+    try {
+      const id = cid()
+      const send = (req: { id: string }) =>
+        new Promise<grpc.Metadata>((resolve) => {
+          const metadata = new grpc.Metadata()
+          metadata.set("x-request-id", id)
+          const call = customClient.makeUnaryRequest(Service.Get.path, toJson, fromJson, req, metadata, {}, (e) => {
+            if (e !== null) resolve(e.metadata)
+          })
+          call.on("status", (s) => s.code === grpc.status.OK && resolve(s.metadata))
+        })
+      const ok = await send({ id: "7" })
+      assert.deepStrictEqual(ok.get("x-request-id"), [id])
+      assert.deepStrictEqual(ok.get("x-correlator"), [])
+      const failed = await send({ id: "nf" })
+      assert.deepStrictEqual(failed.get("x-request-id"), [id])
+      assert.deepStrictEqual(failed.get("x-correlator"), [])
+      // our client under the same config sends and reads the id on that header too
+      const fault = await Effect.runPromise(
+        Effect.flip(Grpc.unary(customClient, Service.Get, { id: "nf" }, { mode: "trust" })).pipe(
+          Correlation.withId(id),
+          Effect.provide(config),
+          Effect.provideService(Report.CurrentHooks, Report.silent)
+        )
+      )
+      assert.strictEqual(fault._tag, "NotFound")
+      assert.strictEqual(fault.correlationId, id)
+    } finally {
+      customClient.close()
+      custom.forceShutdown()
+    }
+  })
+
   it.effect("reports received and local failures on the client, unless logging is turned off", () =>
     Effect.gen(function*() {
       const log: Array<string> = []

@@ -4,7 +4,7 @@ import { Context, Effect, Layer, Result, Schema } from "effect"
 import { FetchHttpClient, HttpRouter, HttpServer } from "effect/http"
 import { JSONRPCClient, JSONRPCErrorException, JSONRPCServer } from "json-rpc-2.0"
 import { createServer } from "node:http"
-import { Correlation, Exposure, Fault } from "../../src/index.ts"
+import { Correlation, Exposure, Fault, Trust } from "../../src/index.ts"
 import { CopiedFailure, Failures, JsonRpc } from "../../src/rpc/index.ts"
 import { closedPort, quiet, samples, secret } from "./effect-rpc-fixtures.ts"
 
@@ -220,6 +220,22 @@ describe("JSON-RPC over HTTP: the six failures (our server, our client)", () => 
         Effect.catchTag("NotFound", (e) => Effect.succeed(`caught ${(e as Fault.NotFound).id} from ${e.origin}`))
       )
       assert.strictEqual(caught, "caught r-404 from remote")
+    }).pipe(Effect.scoped, Effect.provide(quiet)))
+
+  it.effect("without a mode option the client follows Trust.CurrentMode; an explicit mode still wins", () =>
+    Effect.gen(function*() {
+      const url = yield* startOurs
+      const client = yield* JsonRpc.makeClient({ url }).pipe(Effect.provide(FetchHttpClient.layer))
+      const trusted = yield* flipFault(
+        client.call(ClientGet, { id: "r-404" }).pipe(Effect.provide(Trust.layer("trust")))
+      )
+      assert.strictEqual(trusted._tag, "NotFound")
+      assert.strictEqual(trusted.origin, "remote")
+      const distrusting = yield* ourClient(url, "distrust")
+      const wrapped = yield* flipFault(
+        distrusting.call(ClientGet, { id: "r-404" }).pipe(Effect.provide(Trust.layer("trust")))
+      )
+      assert.strictEqual(wrapped._tag, "RemoteFault")
     }).pipe(Effect.scoped, Effect.provide(quiet)))
 
   it.effect("an answer that is not JSON-RPC is ours to reject; a bare 502 from a proxy is a remote failure", () =>

@@ -104,10 +104,20 @@ describe("Signature verifier", () => {
 
   it("never throws, whatever it is given (fuzz)", () => {
     const keys = [hmac, ed.verifying]
+    // key ids and algorithms on record as often as garbage, so samples get past the key lookup to
+    // the algorithm check and into the crypto call (and its catch), not only to "not on record"
+    const keyId = fc.option(fc.oneof(fc.constantFrom(hmac.id, ed.verifying.id), fc.string({ maxLength: 12 })), {
+      nil: undefined
+    })
+    const algorithm = fc.option(
+      fc.oneof(fc.constantFrom("hmac-sha256", "ed25519"), fc.string({ maxLength: 12 })),
+      { nil: undefined }
+    )
+    const reached = new Set<string>()
     fc.assert(
       fc.property(
-        fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
-        fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
+        keyId,
+        algorithm,
         fc.oneof(fc.string(), fc.uint8Array()),
         fc.option(fc.uint8Array({ maxLength: 80 }), { nil: undefined }),
         (keyId, algorithm, data, signature) => {
@@ -115,9 +125,14 @@ describe("Signature verifier", () => {
           // random bytes never verify; every outcome is one of the three faults
           assert.isTrue(fault !== undefined && Fault.isFault(fault))
           assert.include(["SignatureMissing", "SignatureInvalid", "FingerprintMismatch"], fault!._tag)
+          reached.add(
+            fault!._tag === "SignatureInvalid" && fault!.message.includes(" claims ") ? "algorithm" : fault!._tag
+          )
         }
       ),
       { numRuns: 2000 }
     )
+    // every branch was sampled: no signature, unknown key, another algorithm, and a failed verification
+    assert.sameMembers([...reached], ["SignatureMissing", "FingerprintMismatch", "algorithm", "SignatureInvalid"])
   })
 })

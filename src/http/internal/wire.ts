@@ -30,15 +30,27 @@ export const putFields = (body: Record<string, unknown>, view: Exposure.PublicVi
   }
 }
 
-/** A JSON object, or `undefined` for anything else (bad JSON, arrays, scalars). Never throws. @internal */
+/**
+ * A JSON object, or `undefined` for anything else (bad JSON, arrays, scalars). Never throws.
+ *
+ * Parsed through `read.parseJson`, whose one-entry cache the other decoders share: the client tries
+ * several dialects on one error body, and this way it is parsed once. That parser also skips a BOM
+ * and control characters before the `{`, which `JSON.parse` rejects; only JSON whitespace is skipped
+ * here, so the answers stay exactly those of `JSON.parse`.
+ *
+ * @internal
+ */
 export const parseObject = (text: string): Record<string, unknown> | undefined => {
-  if (text.length === 0) return undefined
-  try {
-    const value: unknown = JSON.parse(text)
-    return read.isRecord(value) ? value : undefined
-  } catch {
-    return undefined
+  let i = 0
+  while (i < text.length) {
+    const c = text.charCodeAt(i)
+    // JSON whitespace: space, tab, line feed, carriage return
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break
+    i++
   }
+  if (text.charCodeAt(i) !== 123 /* { */) return undefined
+  const value = read.parseJson(text)
+  return read.isRecord(value) ? value : undefined
 }
 
 /** @internal */
