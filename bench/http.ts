@@ -398,11 +398,11 @@ export async function runCodec() {
     ["JSON.parse(problem body)", () => JSON.parse(body)],
     [
       "Problem.decode + Trust.toFault (trust → Unavailable)",
-      () => Trust.toFault(Problem.dialect.decode(incoming)!, trust)
+      () => Trust.toFault(Problem.dialect.decode({ ...incoming })!, trust)
     ],
     [
       "Problem.decode + Trust.toFault (distrust → RemoteFault)",
-      () => Trust.toFault(Problem.dialect.decode(incoming)!, distrust)
+      () => Trust.toFault(Problem.dialect.decode({ ...incoming })!, distrust)
     ]
   ])
   compare(encode!, stringify!, { kind: "at most", ratio: 1.5 })

@@ -210,7 +210,7 @@ export const dialect: Dialect.Dialect = {
         return decodeXml(body, incoming.status, incoming.headers)
       }
       if (media === "" && body.trimStart().startsWith("<")) return decodeXml(body, incoming.status, incoming.headers)
-      return decodeJson(read.parseJson(body), incoming.status, incoming.headers)
+      return decodeJson(read.bodyJson(incoming), incoming.status, incoming.headers)
     } catch {
       return undefined
     }

@@ -176,7 +176,7 @@ export const make = (
     decode: (incoming): Trust.Received | undefined => {
       const media = read.mediaType(incoming.headers["content-type"])
       if (!(media === "" || media.endsWith("json"))) return undefined
-      const body = wire.parseObject(incoming.body)
+      const body = wire.bodyObject(incoming)
       if (body === undefined) return undefined
       const status = body.code
       if (typeof status !== "number" || !Number.isInteger(status)) return undefined

@@ -187,7 +187,7 @@ export const dialect: Dialect.Dialect = {
     try {
       const media = read.mediaType(read.header(incoming.headers, "content-type"))
       if (media !== "" && !read.isJsonMedia(media) && !media.startsWith("text/")) return undefined
-      return decodeBody(read.parseJson(incoming.body), incoming.status)
+      return decodeBody(read.bodyJson(incoming), incoming.status)
     } catch {
       return undefined
     }

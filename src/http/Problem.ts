@@ -250,7 +250,7 @@ export const make = (
       const media = read.mediaType(incoming.headers["content-type"])
       const isProblem = media === contentType
       if (!isProblem && !(lenient && media.endsWith("json"))) return undefined
-      const body = wire.parseObject(incoming.body)
+      const body = wire.bodyObject(incoming)
       if (body === undefined) return undefined
       // a lenient read needs the shape of a problem, not merely some JSON
       if (

@@ -233,16 +233,26 @@ describe("error bodies are parsed once", () => {
     }
   }
 
-  it("wire.parseObject answers as JSON.parse does, prefixes (BOM, control characters) included", () => {
+  it("wire.parseObject and bodyObject answer as JSON.parse does, prefixes (BOM, control characters) included", () => {
     const prefix = fc.string({
       unit: fc.constantFrom(" ", "\t", "\n", "\r", "\uFEFF", "\u000B", "\u000C", "\u0000")
     })
     fc.assert(
       fc.property(prefix, fc.oneof(body, fc.json({ maxDepth: 2 })), (p, b) => {
         assert.deepStrictEqual(wire.parseObject(p + b), reference(p + b))
+        assert.deepStrictEqual(wire.bodyObject({ body: p + b }), reference(p + b))
       }),
       { numRuns: 5000, seed: 7 }
     )
+  })
+
+  it("the parse is kept per response: two responses with the same body never share one parsed value", () => {
+    const text = JSON.stringify({ code: "E", fields: { list: [1, 2] } })
+    const one = { body: text }
+    assert.strictEqual(wire.bodyObject(one), wire.bodyObject(one))
+    const other = { body: text }
+    assert.notStrictEqual(wire.bodyObject(other), wire.bodyObject(one))
+    assert.deepStrictEqual(wire.bodyObject(other), wire.bodyObject(one))
   })
 
   it("Client.recognise runs JSON.parse once for a JSON body every JSON dialect tries", () => {

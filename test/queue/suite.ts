@@ -213,7 +213,9 @@ export const dispositionSuite = (target: Target) =>
         assert.strictEqual(read.body?.errorCondition, "transport:not-well-formed-xml")
         assert.strictEqual(read.body?.code, "SchemaViolation")
         assert.includeMembers(
-          read.body!.violations!.map((v) => v.field),
+          read.body!.violations!.map((v) =>
+            v.field
+          ),
           ["patient", "nin"]
         )
       }))

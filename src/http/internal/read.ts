@@ -22,21 +22,31 @@ export const parseJson = (text: string): unknown => {
   while (i < text.length && (text.charCodeAt(i) <= 32 || text.charCodeAt(i) === 0xfeff)) i++
   const c = text[i]
   if (c !== "{" && c !== "[") return undefined
-  // several decoders read the same body in turn: parse it once (values are only read, never mutated)
-  if (text === lastText) return lastValue
-  let value: unknown
   try {
-    value = JSON.parse(i === 0 ? text : text.slice(i))
+    return JSON.parse(i === 0 ? text : text.slice(i))
   } catch {
-    value = undefined
+    return undefined
   }
-  lastText = text
-  lastValue = value
-  return value
 }
 
-let lastText: string | undefined
-let lastValue: unknown
+/**
+ * A response's body as JSON ({@link parseJson}), parsed once per response however many dialects
+ * ask: the client tries several on one error body. Keyed by the response object itself, never by
+ * the text, so two responses with the same body never share one parsed value. Values are only
+ * read, never mutated.
+ *
+ * @internal
+ */
+export const bodyJson = (incoming: { readonly body: string }): unknown => {
+  if (incoming !== lastIncoming) {
+    lastIncoming = incoming
+    lastBody = parseJson(incoming.body)
+  }
+  return lastBody
+}
+
+let lastIncoming: object | undefined
+let lastBody: unknown
 
 /** The media type of a content-type header: lower-case, parameters dropped; "" when absent. @internal */
 export const mediaType = (contentType: string | undefined): string => {

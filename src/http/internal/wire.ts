@@ -30,17 +30,9 @@ export const putFields = (body: Record<string, unknown>, view: Exposure.PublicVi
   }
 }
 
-/**
- * A JSON object, or `undefined` for anything else (bad JSON, arrays, scalars). Never throws.
- *
- * Parsed through `read.parseJson`, whose one-entry cache the other decoders share: the client tries
- * several dialects on one error body, and this way it is parsed once. That parser also skips a BOM
- * and control characters before the `{`, which `JSON.parse` rejects; only JSON whitespace is skipped
- * here, so the answers stay exactly those of `JSON.parse`.
- *
- * @internal
- */
-export const parseObject = (text: string): Record<string, unknown> | undefined => {
+// `JSON.parse` accepts only JSON whitespace before the document; `read.parseJson` also skips a BOM
+// and control characters, which these readers keep rejecting as they always have.
+const startsWithObject = (text: string): boolean => {
   let i = 0
   while (i < text.length) {
     const c = text.charCodeAt(i)
@@ -48,8 +40,25 @@ export const parseObject = (text: string): Record<string, unknown> | undefined =
     if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break
     i++
   }
-  if (text.charCodeAt(i) !== 123 /* { */) return undefined
+  return text.charCodeAt(i) === 123 /* { */
+}
+
+/** A JSON object, or `undefined` for anything else (bad JSON, arrays, scalars). Never throws. @internal */
+export const parseObject = (text: string): Record<string, unknown> | undefined => {
+  if (!startsWithObject(text)) return undefined
   const value = read.parseJson(text)
+  return read.isRecord(value) ? value : undefined
+}
+
+/**
+ * A response's body as a JSON object ({@link parseObject}), through `read.bodyJson`: the body is
+ * parsed once for all the dialects the client tries on it.
+ *
+ * @internal
+ */
+export const bodyObject = (incoming: { readonly body: string }): Record<string, unknown> | undefined => {
+  if (!startsWithObject(incoming.body)) return undefined
+  const value = read.bodyJson(incoming)
   return read.isRecord(value) ? value : undefined
 }
 
