@@ -10,14 +10,15 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
-import { ProblemDetails } from "effect/http"
+import { Context, Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { HttpServerRequest, ProblemDetails } from "effect/http"
 import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
 import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
+import * as answer from "./internal/answer.ts"
 import * as Problem from "./Problem.ts"
 
 /**
@@ -128,20 +129,22 @@ export const error = <F extends Fault.Fault>(faultClass: FaultClassLike<F>, opti
         // encoding happens when the server renders the error: the moment it becomes an answer
         // under the same exposure settings as the middleware's answers (generic message, traces)
         encode: (fault) =>
-          Effect.withFiber((fiber) =>
-            Effect.as(
+          Effect.withFiber((fiber) => {
+            const view = Exposure.view(fault, {
+              catalog: viewCatalog,
+              correlationId: fiber.getRef(Correlation.CorrelationId),
+              dialect: "problem",
+              config: fiber.getRef(Exposure.CurrentConfig)
+            })
+            // HttpApi writes the response from this body alone: `Retry-After` / `WWW-Authenticate`
+            // are left for the middleware, which finishes the answer to this request
+            const request = Context.getOrUndefined(fiber.context, HttpServerRequest.HttpServerRequest)
+            if (request !== undefined) answer.defer(request, view, status)
+            return Effect.as(
               Report.handled(fault, { source: "http-api" }),
-              Problem.toProblemDetails(
-                Exposure.view(fault, {
-                  catalog: viewCatalog,
-                  correlationId: fiber.getRef(Correlation.CorrelationId),
-                  dialect: "problem",
-                  config: fiber.getRef(Exposure.CurrentConfig)
-                }),
-                typeUri
-              ) as typeof Problem.Body.Type
+              Problem.toProblemDetails(view, typeUri) as typeof Problem.Body.Type
             )
-          )
+          })
       })
     )
   ).annotate({

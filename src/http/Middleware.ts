@@ -30,8 +30,8 @@ import * as Report from "../Report.ts"
 import * as CodeMessage from "./CodeMessage.ts"
 import type * as Dialect from "./Dialect.ts"
 import * as Ec2 from "./Ec2.ts"
+import * as answer from "./internal/answer.ts"
 import { classify, requestDetail } from "./internal/classify.ts"
-import * as wire from "./internal/wire.ts"
 import * as Negotiate from "./Negotiate.ts"
 import * as Problem from "./Problem.ts"
 
@@ -120,14 +120,6 @@ const compile = (options?: Options): Compiled => {
 // a fault's own correlation id may come from anywhere: only visible ASCII goes into a header
 const headerSafe = /^[\x21-\x7e]{1,256}$/
 
-const wwwAuthenticate = (view: Exposure.PublicView): string => {
-  // header values come from fault fields: keep the scheme to token characters, the realm to printable ASCII
-  const scheme = wire.stringOr(view.fields?.scheme)?.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, "") || "Bearer"
-  const realm = wire.stringOr(view.fields?.realm)
-  // the realm is a quoted-string: keep it to safe characters
-  return realm === undefined ? scheme : `${scheme} realm="${realm.replace(/[^\x20-\x7e]|["\\]/g, "")}"`
-}
-
 /**
  * The response for a public view in a dialect, with the headers the view implies (`Retry-After`,
  * `WWW-Authenticate`) and the correlation header. `exec-time` is added by the middleware.
@@ -168,8 +160,7 @@ const respond = (
   ) {
     headers[correlationHeader] = view.correlationId
   }
-  if (view.retryAfterMs !== undefined) headers["retry-after"] = wire.retryAfterHeader(view.retryAfterMs)
-  if (encoded.status === 401) headers["www-authenticate"] = wwwAuthenticate(view)
+  answer.putHeaders(view, encoded.status, headers)
   // Node refuses statuses outside 200-599 (it would answer an empty 500 instead); a dialect may answer
   // failures with 200 (OpenADR's oadrResponse does)
   const status = encoded.status >= 200 && encoded.status <= 599 ? encoded.status : 500
@@ -221,12 +212,18 @@ const render = (
   const { fault, unhandled } = classified ??
     { fault: new Fault.InternalError({ cause: value }) as Fault.Fault, unhandled: true }
   const dialect = compiled.pick(request.headers.accept)
-  const view = Exposure.view(fault, {
+  const config = Context.get(fiberContext, Exposure.CurrentConfig)
+  let view = Exposure.view(fault, {
     dialect: dialect.name,
     catalog: compiled.catalog ?? Context.get(fiberContext, Catalog.Current),
     correlationId,
-    config: Context.get(fiberContext, Exposure.CurrentConfig)
+    config
   })
+  // an unknown error or defect is wrapped just above: with traces on, send its own trace, not the
+  // wrapper's (which would only point at this function)
+  if (classified === undefined && view.trace !== undefined) {
+    view = { ...view, trace: Exposure.view(value, { config }).trace }
+  }
   // the response header always echoes the request's id, even when the fault carries another one
   const extra: Record<string, string> = { [correlationHeader]: correlationId }
   if (execTime !== undefined) execTime(extra)
@@ -266,7 +263,18 @@ export const make = (options?: Options) => {
       const responseHeader = config.responseHeader
       const finish = (response: HttpServerResponse.HttpServerResponse) => {
         // two setHeader calls copy less than one setHeaders with a record
-        const withId = HttpServerResponse.setHeader(response, responseHeader, id)
+        let withId = HttpServerResponse.setHeader(response, responseHeader, id)
+        // a failure HttpApi rendered from a fault: the headers its encoder left for this request
+        if (response.status >= 400) {
+          const deferred = answer.take(request)
+          if (deferred !== undefined) {
+            for (const key in deferred) {
+              if (response.headers[key] === undefined) {
+                withId = HttpServerResponse.setHeader(withId, key, deferred[key]!)
+              }
+            }
+          }
+        }
         return execTimeHeader === false
           ? withId
           : HttpServerResponse.setHeader(withId, execTimeHeader, String(Math.round(performance.now() - start)))

@@ -185,7 +185,7 @@ export const make = (options: Options): Effect.Effect<Driver.Shape, Fault.Fault,
         // In progress: a handler slower than the ack wait keeps its message.
         const heartbeat = setInterval(() => {
           for (const msg of unsettled) msg.working()
-        }, Math.max(1000, Math.floor(ackWaitMs / 3)))
+        }, Math.max(1, Math.floor(ackWaitMs / 3)))
         yield* Effect.addFinalizer(() => Effect.sync(() => clearInterval(heartbeat)))
 
         const settle = (msg: JsMsg, f: () => void) =>

@@ -1,9 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Logger, References, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Logger, References, Schema } from "effect"
+import { TestClock } from "effect/testing"
 import * as Correlation from "../../src/Correlation.ts"
 import * as Fault from "../../src/Fault.ts"
 import * as Policy from "../../src/Policy.ts"
-import { Consumer, Disposition, Driver, ErrorMessage } from "../../src/queue/index.ts"
+import { Consumer, Disposition, Driver, ErrorMessage, Headers, MemoryDriver } from "../../src/queue/index.ts"
+import * as Report from "../../src/Report.ts"
 
 describe("Disposition", () => {
   it("the default mapping follows the Helsenorge design", () => {
@@ -161,4 +163,125 @@ describe("Consumer settlement", () => {
       assert.isString(seen[0])
       assert.deepStrictEqual(logged, [seen[0]])
     }).pipe(Effect.provide(Logger.layer([capture]))))
+})
+
+describe("Disposition.CurrentPacing", () => {
+  // Fixed, recognisable numbers: nothing in the default pacing is 7 s, 11 s or 3 attempts.
+  const custom: Disposition.Pacing = {
+    maxAttempts: 3,
+    delay: (attempt) => Effect.succeed(Duration.seconds(7 * attempt)),
+    leaveDelay: Duration.seconds(11),
+    maxDeliveries: 2
+  }
+  const encoder = new TextEncoder()
+  let counter = 0
+
+  /** Lets forked fibers (the consumer's workers, the driver's delayed redeliveries) run. */
+  const settle = Effect.forEach(Array.from({ length: 50 }), () => Effect.yieldNow, { discard: true })
+  const advance = (ms: number) => Effect.andThen(TestClock.adjust(ms), settle)
+
+  /** A consumer on a fresh in-memory queue whose handler always fails with `failure`; records (attempt, time). */
+  const failing = (failure: Effect.Effect<never, Fault.Fault>, pacing?: Partial<Disposition.Pacing>) =>
+    Effect.gen(function*() {
+      const queue = `pacing-${++counter}`
+      const seen: Array<readonly [number, number]> = []
+      yield* Consumer.consume({
+        queue,
+        schema: Schema.Unknown,
+        concurrency: 1,
+        ...(pacing === undefined ? {} : { pacing }),
+        handler: (_, message) =>
+          Effect.andThen(
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => seen.push([message.attempt, now]))),
+            failure
+          )
+      })
+      const driver = yield* Driver.Driver
+      yield* driver.publish(queue, { body: encoder.encode("{}"), headers: {} })
+      yield* settle
+      return { seen, errorDepth: driver.depth(`${queue}.error`), errors: `${queue}.error` }
+    })
+
+  const unavailable = Effect.fail(new Fault.Unavailable({ reason: "db down" }))
+  const unexpected = Effect.fail(new Fault.InternalError({}))
+
+  it.effect("without it, retries follow the default pacing (full jitter from 1 s: the 2nd attempt within 1 s)", () =>
+    Effect.gen(function*() {
+      const { seen } = yield* failing(unavailable)
+      assert.deepStrictEqual(seen.map(([a]) => a), [1])
+      yield* advance(1000)
+      // attempt 2 came within 1 s (the delays are random: later attempts may have come too)
+      assert.isAtLeast(seen.length, 2)
+      assert.strictEqual(seen[1]![0], 2)
+      assert.isAtMost(seen[1]![1], 1000)
+    }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent), Effect.provide(MemoryDriver.layer)))
+
+  it.effect("provided, it paces every consumer's retries: its delays, its attempts, then dead letter", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* Disposition.CurrentPacing, custom)
+      const retried = yield* failing(unavailable)
+      const left = yield* failing(unexpected)
+      assert.deepStrictEqual(retried.seen, [[1, 0]])
+      assert.deepStrictEqual(left.seen, [[1, 0]])
+      yield* advance(6_999) // retry later: 7 s before attempt 2 (the default would have retried within 1 s)
+      assert.deepStrictEqual(retried.seen, [[1, 0]])
+      yield* advance(1)
+      assert.deepStrictEqual(retried.seen, [[1, 0], [2, 7_000]])
+      yield* advance(3_999) // leave: 11 s lock delay
+      assert.deepStrictEqual(left.seen, [[1, 0]])
+      yield* advance(1)
+      assert.deepStrictEqual(left.seen, [[1, 0], [2, 11_000]])
+      // left twice = its maxDeliveries: dead-lettered, no third delivery
+      assert.strictEqual(yield* left.errorDepth, 1)
+      yield* advance(9_999) // 14 s (7 s × attempt 2) after attempt 2 comes attempt 3, at 21 s
+      assert.deepStrictEqual(retried.seen.map(([a]) => a), [1, 2])
+      assert.strictEqual(yield* retried.errorDepth, 0)
+      yield* advance(1)
+      assert.deepStrictEqual(retried.seen, [[1, 0], [2, 7_000], [3, 21_000]])
+      // attempt 3 = its maxAttempts: dead-lettered with the attempts in a header
+      assert.strictEqual(yield* retried.errorDepth, 1)
+      const driver = yield* Driver.Driver
+      const sub = yield* driver.subscribe(retried.errors, { prefetch: 1 })
+      const dead = yield* sub.take
+      assert.strictEqual(Headers.attempts(dead.headers), 3)
+      yield* advance(60_000)
+      assert.strictEqual(retried.seen.length, 3)
+      assert.strictEqual(left.seen.length, 2)
+    }).pipe(
+      Effect.provideService(Disposition.CurrentPacing, custom),
+      Effect.provideService(Report.CurrentHooks, Report.silent),
+      Effect.provide(MemoryDriver.layer)
+    ))
+
+  it.effect("provided as a layer, it is the base a consumer's own partial pacing overrides field by field", () =>
+    Effect.gen(function*() {
+      const { seen, errorDepth } = yield* failing(unavailable, { maxAttempts: 2 })
+      yield* advance(6_999)
+      assert.deepStrictEqual(seen, [[1, 0]])
+      yield* advance(1) // the provided delay (7 s) still applies
+      assert.deepStrictEqual(seen, [[1, 0], [2, 7_000]])
+      assert.strictEqual(yield* errorDepth, 1) // the consumer's maxAttempts (2), not the provided 3
+      yield* advance(60_000)
+      assert.strictEqual(seen.length, 2)
+    }).pipe(
+      Effect.provide(Layer.succeed(Disposition.CurrentPacing, custom)),
+      Effect.provideService(Report.CurrentHooks, Report.silent),
+      Effect.provide(MemoryDriver.layer)
+    ))
+
+  it.effect("the fault's retryAfterMs and the disposition's own delay still win over the provided pacing", () =>
+    Effect.gen(function*() {
+      const after = yield* failing(Effect.fail(new Fault.Unavailable({ retryAfterMs: 2_500 })))
+      yield* advance(2_499)
+      assert.strictEqual(after.seen.length, 1)
+      yield* advance(1)
+      assert.deepStrictEqual(after.seen, [[1, 0], [2, 2_500]])
+      assert.strictEqual(yield* Disposition.retryDelayMs(Disposition.retryLater(), undefined, 2, custom), 14_000)
+      assert.strictEqual(yield* Disposition.retryDelayMs(Disposition.retryLater(5), undefined, 2, custom), 5)
+      assert.strictEqual(yield* Disposition.retryDelayMs(Disposition.leave, undefined, 1, custom), 11_000)
+    }).pipe(
+      Effect.provideService(Disposition.CurrentPacing, custom),
+      Effect.provideService(Report.CurrentHooks, Report.silent),
+      Effect.provide(MemoryDriver.layer)
+    ))
 })

@@ -359,3 +359,204 @@ describe("request and response signatures", () => {
       }
     }))
 })
+
+describe("derived components @scheme and @query-param (RFC 9421 §2.2.4, §2.2.8)", () => {
+  const get = (url: string): MessageSignatures.Message => ({ method: "GET", url, headers: {} })
+  const withUrl = (message: MessageSignatures.Message, url: string): MessageSignatures.Message => ({ ...message, url })
+  const lines = (message: MessageSignatures.Message, components: ReadonlyArray<string>) => {
+    const b = MessageSignatures.base(message, components, {})
+    return "base" in b ? b.base.split("\n").slice(0, -1) : b
+  }
+
+  it("reproduces the §2.2.8 examples: each value form-decoded, then percent-encoded again; @scheme as in §2.2.4", () => {
+    assert.deepStrictEqual(
+      lines(get("https://www.example.com/path?param=value&foo=bar&baz=batman&qux="), [
+        "@query-param;name=\"baz\"",
+        "\"@query-param\";name=\"qux\"",
+        "@query-param;name=\"param\"",
+        "@scheme"
+      ]),
+      [
+        "\"@query-param\";name=\"baz\": batman",
+        "\"@query-param\";name=\"qux\": ",
+        "\"@query-param\";name=\"param\": value",
+        "\"@scheme\": https"
+      ]
+    )
+    assert.deepStrictEqual(
+      lines(
+        get(
+          "https://www.example.com/parameters?var=this%20is%20a%20big%0Amultiline%20value&bar=with+plus+whitespace&fa%C3%A7ade%22%3A%20=something"
+        ),
+        ["@query-param;name=\"var\"", "@query-param;name=\"bar\"", "@query-param;name=\"fa%C3%A7ade%22%3A%20\""]
+      ),
+      [
+        "\"@query-param\";name=\"var\": this%20is%20a%20big%0Amultiline%20value",
+        "\"@query-param\";name=\"bar\": with%20plus%20whitespace",
+        "\"@query-param\";name=\"fa%C3%A7ade%22%3A%20\": something"
+      ]
+    )
+    assert.deepStrictEqual(lines(get("http://www.example.com/path"), ["@scheme"]), ["\"@scheme\": http"])
+    // a parameter that is absent, or occurs more than once, has no component value (§2.2.8)
+    assert.deepStrictEqual(lines(get("https://a.example/?b=1"), ["@query-param;name=\"a\""]), {
+      absent: "\"@query-param\";name=\"a\""
+    })
+    assert.deepStrictEqual(lines(get("https://a.example/?a=1&a=1"), ["@query-param;name=\"a\""]), {
+      absent: "\"@query-param\";name=\"a\""
+    })
+  })
+
+  it.effect("a signature over @scheme and @query-param;name=\"a\" breaks when a or the scheme changes, not when b does", () =>
+    Effect.gen(function*() {
+      for (const key of [venKey.signing, vtnKey]) {
+        const msg = yield* signed(get("https://api.example/orders?a=1&b=2"), {
+          key,
+          components: ["@method", "@scheme", "@authority", "@path", "@query-param;name=\"a\""]
+        })
+        assert.include(
+          msg.headers["signature-input"] as string,
+          "\"@scheme\" \"@authority\" \"@path\" \"@query-param\";name=\"a\")"
+        )
+        const verify = (url: string) =>
+          MessageSignatures.verify(withUrl(msg, url), { required: ["@scheme", "@query-param;name=\"a\""] }).pipe(
+            Effect.provide(Keys)
+          )
+        const v = yield* verify("https://api.example/orders?a=1&b=2")
+        assert.strictEqual(v.keyId, key.id)
+        assert.deepStrictEqual(v.components, [
+          "\"@method\"",
+          "\"@scheme\"",
+          "\"@authority\"",
+          "\"@path\"",
+          "\"@query-param\";name=\"a\""
+        ])
+        // uncovered parameters may change, appear or go
+        yield* verify("https://api.example/orders?a=1&b=3")
+        yield* verify("https://api.example/orders?b=3&c=x&a=1")
+        yield* verify("https://api.example/orders?a=1")
+        // the covered one may not
+        for (const url of ["https://api.example/orders?a=2&b=2", "https://api.example/orders?a=10&b=2"]) {
+          const f = yield* Effect.flip(verify(url))
+          assert.strictEqual(f._tag, "SignatureInvalid", url)
+          assert.strictEqual((f as Fault.SignatureInvalid).keyId, key.id)
+        }
+        // nor go, nor be repeated (parameter pollution): the covered component is then absent
+        for (const url of ["https://api.example/orders?b=2", "https://api.example/orders?a=1&a=2&b=2"]) {
+          const f = yield* Effect.flip(verify(url))
+          assert.strictEqual(f._tag, "SignatureInvalid", url)
+          assert.include(f.message, "\"@query-param\";name=\"a\" is absent", url)
+        }
+        // same authority, path and query over http: @scheme differs
+        const downgraded = yield* Effect.flip(verify("http://api.example/orders?a=1&b=2"))
+        assert.strictEqual(downgraded._tag, "SignatureInvalid")
+      }
+    }))
+
+  it.effect("a @query-param value is signed decoded and re-encoded: any spelling of the same value verifies", () =>
+    Effect.gen(function*() {
+      // q = "café & crème", written with `+` for spaces
+      const url = "https://api.example/search?q=caf%C3%A9+%26+cr%C3%A8me&page=2"
+      const component = "@query-param;name=\"q\""
+      assert.deepStrictEqual(lines(get(url), [component]), [
+        "\"@query-param\";name=\"q\": caf%C3%A9%20%26%20cr%C3%A8me"
+      ])
+      const msg = yield* signed(get(url), { key: venKey.signing, components: ["@scheme", component] })
+      const verify = (u: string) =>
+        MessageSignatures.verify(withUrl(msg, u), { required: [component] }).pipe(Effect.provide(Keys))
+      yield* verify(url)
+      yield* verify("https://api.example/search?page=3&q=caf%c3%a9%20%26%20cr%c3%a8me") // lower-case hex, %20
+      yield* verify("https://api.example/search?q=café%20%26%20crème") // raw UTF-8 (the URL parser encodes it)
+      for (
+        const u of [
+          "https://api.example/search?q=caf%C3%A9+%26+cr%C3%A8mf", // another value
+          "https://api.example/search?q=caf%C3%A9+&+cr%C3%A8me", // an unencoded & splits the value
+          "https://api.example/search?q=caf%C3%A9%2B%26%2Bcr%C3%A8me" // %2B is a plus, not a space
+        ]
+      ) {
+        const f = yield* Effect.flip(verify(u))
+        assert.strictEqual(f._tag, "SignatureInvalid", u)
+      }
+      // a name that needs encoding is given encoded, and found decoded
+      const facade = "@query-param;name=\"fa%C3%A7ade%22%3A%20\""
+      const named = yield* signed(get("https://api.example/p?fa%C3%A7ade%22%3A%20=something"), {
+        key: vtnKey,
+        components: [facade]
+      })
+      yield* MessageSignatures.verify(named, { required: [facade] }).pipe(Effect.provide(Keys))
+      yield* MessageSignatures.verify(withUrl(named, "https://api.example/p?façade%22:+=something"), {
+        required: [facade]
+      }).pipe(Effect.provide(Keys))
+      const f = yield* Effect.flip(
+        MessageSignatures.verify(withUrl(named, "https://api.example/p?fa%C3%A7ade%22%3A%20=other")).pipe(
+          Effect.provide(Keys)
+        )
+      )
+      assert.strictEqual(f._tag, "SignatureInvalid")
+    }))
+
+  it.effect("a signature covering another query parameter than the required one is SignatureMissing naming it", () =>
+    Effect.gen(function*() {
+      const msg = yield* signed(get("https://api.example/orders?a=1&b=2"), {
+        key: venKey.signing,
+        components: ["@scheme", "@query-param;name=\"b\""]
+      })
+      const f = yield* Effect.flip(
+        MessageSignatures.verify(msg, { required: ["@scheme", "\"@query-param\";name=\"a\""] }).pipe(
+          Effect.provide(Keys)
+        )
+      )
+      assert.strictEqual(f._tag, "SignatureMissing")
+      assert.deepStrictEqual((f as Fault.SignatureMissing).missing, ["@query-param;name=\"a\""])
+    }))
+
+  const pkgVerify = (message: MessageSignatures.Message) =>
+    Effect.promise(() =>
+      httpbis.verifyMessage(
+        {
+          keyLookup: async (params) =>
+            params.keyid === "ven-1"
+              ? { id: "ven-1", algs: ["ed25519"], verify: createVerifier(venKey.verifying.key, "ed25519") }
+              : null
+        },
+        { method: message.method!, url: message.url!, headers: message.headers as Record<string, string> }
+      )
+    )
+  const tricky = "https://api.example/search?q=caf%C3%A9+%26+cr%C3%A8me&fa%C3%A7ade=1&page=2"
+  const trickyComponents = ["@scheme", "@query-param;name=\"q\"", "@query-param;name=\"fa%C3%A7ade\""]
+
+  it.effect("interoperability: http-message-signatures verifies our @scheme and @query-param signatures", () =>
+    Effect.gen(function*() {
+      const msg = yield* signed(get(tricky), { key: venKey.signing, components: trickyComponents })
+      assert.isTrue(yield* pkgVerify(msg))
+      assert.isTrue(yield* pkgVerify(withUrl(msg, tricky.replace("page=2", "page=3"))))
+      assert.isFalse(yield* pkgVerify(withUrl(msg, tricky.replace("cr%C3%A8me", "cr%C3%A8mf"))))
+      assert.isFalse(yield* pkgVerify(withUrl(msg, tricky.replace("https:", "http:"))))
+    }))
+
+  it.effect("interoperability: we verify its @scheme and @query-param signatures", () =>
+    Effect.gen(function*() {
+      const pkgSigned = yield* Effect.promise(() =>
+        httpbis.signMessage({
+          key: { ...createSigner(vtnKey.key, "hmac-sha256", "vtn-1"), alg: "hmac-sha256" },
+          fields: trickyComponents,
+          params: ["created", "keyid", "alg"]
+        }, { method: "GET", url: tricky, headers: {} })
+      )
+      const headers = pkgSigned.headers as Record<string, string>
+      assert.include(
+        headers["Signature-Input"],
+        "(\"@scheme\" \"@query-param\";name=\"q\" \"@query-param\";name=\"fa%C3%A7ade\")"
+      )
+      yield* TestClock.setTime(Date.now()) // the package stamps `created` with the wall clock
+      const msg: MessageSignatures.Message = { method: "GET", url: tricky, headers }
+      const verify = (url: string) =>
+        MessageSignatures.verify(withUrl(msg, url), { required: trickyComponents }).pipe(Effect.provide(Keys))
+      const v = yield* verify(tricky)
+      assert.strictEqual(v.keyId, "vtn-1")
+      yield* verify(tricky.replace("page=2", "page=3"))
+      yield* verify(tricky.replace(/\+/g, "%20"))
+      const f = yield* Effect.flip(verify(tricky.replace("fa%C3%A7ade=1", "fa%C3%A7ade=2")))
+      assert.strictEqual(f._tag, "SignatureInvalid")
+      assert.strictEqual((f as Fault.SignatureInvalid).keyId, "vtn-1")
+    }))
+})
