@@ -5,7 +5,7 @@ import { Catalog, Correlation, Fault, Report, Trust } from "effect-faults"
 import { CodeMessage, Ec2, Middleware, Problem } from "effect-faults/http"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
-import { createServer } from "node:http"
+import { createServer, request } from "node:http"
 
 const secrets = ["hunter2", "postgres://admin:s3cr3t@db.internal:5432/app", "eyJhbGciOiJIUzI1NiJ9.secret-token"]
 const planted = `login failed password=${secrets[0]} db=${secrets[1]} token=${secrets[2]}`
@@ -112,6 +112,40 @@ layer(ServerLive)("server middleware on a real Node server", (it) => {
       const bad = yield* call("/ok", { headers: { "x-correlator": "not-a-uuid" } })
       headersOnEveryResponse(bad)
       assert.notStrictEqual(bad.headers["x-correlator"], "not-a-uuid")
+    }))
+
+  it.effect("correlation headers as sent on the wire: any case, priority order, repeated ones joined as Node joins them", () =>
+    Effect.gen(function*() {
+      const { address } = yield* HttpServer.HttpServer
+      const port = address._tag === "InetAddressV4" ? address.port : 0
+      // node:http sends header names as given (fetch would lower-case them)
+      const raw = (headers: ReadonlyArray<readonly [string, string]>) =>
+        Effect.promise(() =>
+          new Promise<{ readonly cid: string | undefined; readonly body: string }>((resolve, reject) => {
+            // a flat [name, value, ...] list keeps each line as written, repeated names included
+            // (Node adds no Host line to a list: HTTP/1.1 requires one)
+            const lines = [["Host", `127.0.0.1:${port}`], ...headers].flat()
+            const req = request({ host: "127.0.0.1", port, path: "/whoami", headers: lines }, (res) => {
+              let body = ""
+              res.on("data", (chunk) => body += chunk)
+              res.on("end", () => resolve({ cid: res.headers["x-correlator"] as string | undefined, body }))
+            })
+            req.on("error", reject)
+            req.end()
+          })
+        )
+      const cid = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+      const upper = yield* raw([["X-Correlator", cid], ["Accept", "application/json"]])
+      assert.strictEqual(upper.cid, cid)
+      assert.strictEqual(JSON.parse(upper.body).id, cid)
+      // x-correlator outranks x-request-id whatever order they come in
+      const both = yield* raw([["X-Request-Id", "req-7"], ["x-CORRELATOR", cid]])
+      assert.strictEqual(both.cid, cid)
+      assert.strictEqual((yield* raw([["X-Request-ID", "req-7"]])).cid, "req-7")
+      // two x-request-id lines are one value "a, b" to Node: not a safe id, so a fresh one
+      const twice = yield* raw([["X-Request-Id", "a"], ["x-request-id", "b"]])
+      assert.match(twice.cid!, uuid)
+      assert.strictEqual(JSON.parse(twice.body).id, twice.cid)
     }))
 
   it.effect("200 concurrent requests with distinct ids: each handler and each response sees its own", () =>
@@ -231,6 +265,33 @@ layer(ServerLive)("server middleware on a real Node server", (it) => {
       assert.deepInclude(JSON.parse(r.body), { code: 404, reason: "NotFound" })
       assert.notInclude(r.body, "token=abc")
       assert.deepStrictEqual(reported.map((x) => `${x.hook} ${x.code}`), ["handled NotFound"])
+    }))
+})
+
+describe("a request modified before the middleware", () => {
+  it.effect("its replaced headers are the ones read, not the wire's", () =>
+    Effect.gen(function*() {
+      const replaced = "9b2e7c1a-2f4d-4e8b-a1c3-5d6e7f8a9b0c"
+      // registered first: the outermost global middleware, so ours runs inside it
+      const Rewrite = HttpRouter.middleware((effect) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (req) =>
+          Effect.provideService(
+            effect,
+            HttpServerRequest.HttpServerRequest,
+            req.modify({ headers: { ...req.headers, "x-correlator": replaced } })
+          )), { global: true })
+      const Live = HttpRouter.serve(Layer.mergeAll(Rewrite, Routes, Middleware.layer()), {
+        disableListenLog: true,
+        disableLogger: true
+      }).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+        Layer.provide(Hooks)
+      )
+      const r = yield* call("/whoami", { headers: { "x-correlator": "3fa85f64-5717-4562-b3fc-2c963f66afa6" } }).pipe(
+        Effect.provide(Live)
+      )
+      assert.strictEqual(r.headers["x-correlator"], replaced)
+      assert.strictEqual(JSON.parse(r.body).id, replaced)
     }))
 })
 
