@@ -327,9 +327,9 @@ const isUpstream = (f: Fault.Fault) => f.origin === "remote" || f.category === "
 /**
  * The gateway catalog of the OAS error-message guide (responses 429, 460, 461, 470, 471, 502, 530,
  * 531, 532, 533 and 550), with its exact messages and descriptions. Entries 502, 530, 531 and 532
- * also answer for the built-in faults a gateway meets when it calls a device: a wrong-typed answer
- * (502), a corrupted one (530), authentication refused upstream (531), an unreachable or silent
- * upstream (532).
+ * also answer for the built-in faults a gateway meets when it calls a device: a wrong-typed or
+ * too large answer (502), a corrupted one (530), authentication refused upstream (531), an
+ * unreachable or silent upstream (532).
  *
  * @example
  * ```ts
@@ -389,7 +389,8 @@ export const gateway: Catalog = make([
     description:
       "Response in case the server is acting as a gateway or proxy and received an invalid response from the upstream server (device or application providing a consumed service)",
     expected: "TryAlternative",
-    from: (f) => f.code === "SchemaViolation" && isInbound(f) || f.code === "BadStatus"
+    from: (f) =>
+      (f.code === "SchemaViolation" || f.code === "ContentTooLarge") && isInbound(f) || f.code === "BadStatus"
   },
   {
     code: "DataInvalid",

@@ -851,6 +851,37 @@ export class NotWellFormed extends define<NotWellFormed>()("NotWellFormed", {
 }) {}
 
 /**
+ * A body over the receiver's size limit (RFC 9110 §15.5.14, 413 Content Too Large). `outbound`: the
+ * request was too large for the server (the client is at fault: sending it again as is fails again);
+ * `inbound`: the answer was too large for us. `limitBytes` is the limit, when the receiver said it.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-faults"
+ *
+ * const f = new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 1_048_576 })
+ * console.log(f.status, f.expected, f.message) // 413 "FixRequest" "request body exceeds the limit of 1048576 bytes"
+ * ```
+ *
+ * @category protocol
+ * @since 0.1.0
+ */
+export class ContentTooLarge extends define<ContentTooLarge>()("ContentTooLarge", {
+  direction: DirectionSchema,
+  limitBytes: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
+}, {
+  category: "protocol",
+  side: directionSide,
+  expected: (self) => self.direction === "outbound" ? "FixRequest" : "TryAlternative",
+  status: (self) => self.direction === "outbound" ? 413 : 502,
+  title: "Content too large",
+  message: (self) =>
+    `${self.direction === "outbound" ? "request" : "response"} body ${
+      self.limitBytes === undefined ? "is too large" : `exceeds the limit of ${self.limitBytes} bytes`
+    }`
+}) {}
+
+/**
  * Data that parsed but broke its schema. `direction` (request or response) and `origin` (caught here
  * or by the remote) give Foolscap's four cases: local outbound (our arguments, rejected before
  * sending), remote inbound (the remote rejected our arguments), remote outbound (the remote's answer
@@ -1276,6 +1307,7 @@ export const builtins = [
   Timeout,
   BadStatus,
   NotWellFormed,
+  ContentTooLarge,
   SchemaViolation,
   NotFound,
   InvalidFieldValue,

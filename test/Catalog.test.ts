@@ -35,6 +35,14 @@ describe("Catalog", () => {
     assert.strictEqual(Catalog.get("NotFound")(catalog)?.status, 404)
   })
 
+  it("the built-in catalog holds ContentTooLarge, answered with the instance's status (413 / 502)", () => {
+    const entry = Catalog.get(Catalog.builtin, "ContentTooLarge")!
+    assert.strictEqual(entry.fault, Fault.ContentTooLarge)
+    assert.strictEqual(entry.title, "Content too large")
+    assert.strictEqual(Catalog.statusFor(entry, new Fault.ContentTooLarge({ direction: "outbound" })), 413)
+    assert.strictEqual(Catalog.statusFor(entry, new Fault.ContentTooLarge({ direction: "inbound" })), 502)
+  })
+
   it("ships the OAS guide's gateway catalog with its exact messages", () => {
     const byStatus = new Map(Catalog.gateway.entries.map((e) => [e.status, e]))
     assert.deepStrictEqual([...byStatus.keys()], [429, 460, 461, 470, 471, 502, 530, 531, 532, 533, 550])
@@ -59,6 +67,9 @@ describe("Catalog", () => {
     assert.strictEqual(status(new Fault.Timeout({ budget: "response", afterMs: 1, phase: "MaybeDelivered" })), 532)
     assert.strictEqual(status(new Fault.SchemaViolation({ direction: "inbound", violations: [] })), 502)
     assert.strictEqual(status(new Fault.NotWellFormed({ format: "json", direction: "inbound", reason: "x" })), 530)
+    // an answer too large for the gateway: the upstream's answer is unusable as is, not corrupted
+    assert.strictEqual(status(new Fault.ContentTooLarge({ direction: "inbound", limitBytes: 1024 })), 502)
+    assert.strictEqual(status(new Fault.ContentTooLarge({ direction: "outbound" })), undefined)
     assert.strictEqual(status(new Fault.RemoteFault({ remoteCode: "Unauthenticated", remoteStatus: 401 })), 531)
     assert.strictEqual(status(new Fault.RateLimited({})), 429)
     assert.strictEqual(status(new Fault.SchemaViolation({ direction: "outbound", violations: [] })), undefined)

@@ -108,6 +108,20 @@ describe("Fault", () => {
     assert.deepStrictEqual([inbound.side, inbound.status, inbound.expected], ["server", 502, "TryAlternative"])
     assert.strictEqual(out.caught, "local")
     assert.strictEqual(Fault.received(out).caught, "remote")
+    // RFC 9110 §15.5.14: a request over the receiver's limit is 413, an answer too large for us 502
+    const tooLarge = new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 1024 })
+    const tooLargeAnswer = new Fault.ContentTooLarge({ direction: "inbound" })
+    assert.deepStrictEqual(
+      [tooLarge.side, tooLarge.status, tooLarge.expected, tooLarge.category, tooLarge.title],
+      ["client", 413, "FixRequest", "protocol", "Content too large"]
+    )
+    assert.deepStrictEqual([tooLargeAnswer.side, tooLargeAnswer.status, tooLargeAnswer.expected], [
+      "server",
+      502,
+      "TryAlternative"
+    ])
+    assert.strictEqual(tooLarge.message, "request body exceeds the limit of 1024 bytes")
+    assert.strictEqual(tooLargeAnswer.message, "response body is too large")
     const pinned = new Fault.FingerprintMismatch({ expectedFingerprint: "a", presentedFingerprint: "b" })
     assert.deepStrictEqual([pinned.side, pinned.status], ["server", 502])
     const badClientSig = new Fault.SignatureInvalid({ keyId: "k" })

@@ -16,7 +16,8 @@
  *   marked received.
  *
  * Success bodies are read with {@link bodyJson} / {@link bodyText}, which also fail only with
- * faults (`NotWellFormed` or `SchemaViolation` inbound, with field violations).
+ * faults (`NotWellFormed`, `ContentTooLarge` over `maxBytes`, or `SchemaViolation` inbound, with
+ * field violations).
  *
  * @since 0.1.0
  */
@@ -631,13 +632,14 @@ export const layer = (options?: Options): Layer.Layer<Client, never, HttpClient.
  * @since 0.1.0
  */
 export interface BodyOptions {
-  /** Read at most this many bytes; a longer body is `NotWellFormed` inbound. Unbounded by default. */
+  /** Read at most this many bytes; a longer body is `ContentTooLarge` inbound. Unbounded by default. */
   readonly maxBytes?: number | undefined
 }
 
 /**
  * Reads a response body as text; a transport failure mid-body is its transport fault
- * (`ConnectionLost` that may have delivered), anything else `NotWellFormed` inbound.
+ * (`ConnectionLost` that may have delivered), a body over `maxBytes` is `ContentTooLarge` inbound,
+ * anything else `NotWellFormed` inbound.
  *
  * @example
  * ```ts
@@ -667,11 +669,9 @@ export const bodyText =
       Effect.flatMap((b) =>
         b.truncated
           ? Effect.fail(
-            new Fault.NotWellFormed({
-              format: "http",
+            new Fault.ContentTooLarge({
               direction: "inbound",
-              reason: `body exceeds ${max} bytes`,
-              excerpt: b.text.slice(0, 200)
+              limitBytes: Number.isSafeInteger(max) && max >= 0 ? max : undefined
             })
           )
           : Effect.succeed(b.text)

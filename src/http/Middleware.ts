@@ -12,7 +12,8 @@
  *   `WWW-Authenticate` on 401;
  * - request decoding failures (`Schema` errors from the `HttpServerRequest` schema helpers, HttpApi
  *   request schema errors) → `SchemaViolation` (outbound, 400) with field violations;
- * - route misses → `NotFound` (404); unparsable requests → `NotWellFormed` (400);
+ * - route misses → `NotFound` (404); unparsable requests → `NotWellFormed` (400); a body over
+ *   `HttpIncomingMessage.MaxBodySize` → `ContentTooLarge` (413, outbound, with `limitBytes`);
  * - unknown errors and defects → `InternalError` (500), redacted on the wire, logged with their cause;
  * - a non-fault error that renders itself (`HttpServerRespondable`, e.g. HttpApi's built-in errors)
  *   keeps its own response, with the headers above;
@@ -194,7 +195,7 @@ const render = (
   const value = failure.value
   const context: Report.Context = { source: compiled.source, detail: requestDetail(request.method, request.url) }
   // HttpApi turns request decoding errors into defects: those are still the client's fault
-  const classified = failure.defect && Fault.isFault(value) ? undefined : classify(value)
+  const classified = failure.defect && Fault.isFault(value) ? undefined : classify(value, fiberContext)
   // a non-fault that renders itself (HttpApi's own errors, a user's Respondable) keeps its response
   if (classified === undefined && !failure.defect && HttpServerRespondable.isRespondable(value)) {
     return Effect.flatMap(

@@ -5,7 +5,8 @@
  *
  * | fault | disposition |
  * |---|---|
- * | `NotWellFormed`, `SchemaViolation` (the message itself is bad) | notify sender, `transport:not-well-formed-xml` |
+ * | `NotWellFormed`, `SchemaViolation`, `ContentTooLarge` (the message itself is bad) | notify sender, `transport:not-well-formed-xml` |
+ * | `ContentTooLarge` otherwise (a body too large never fits, however long one waits) | dead letter |
  * | `InvalidFieldValue` | notify sender, `transport:invalid-field-value` (ExpectedValue / ReceivedValue) |
  * | `CertificateExpired` | notify sender, `transport:expired-certificate` |
  * | `SignatureMissing`, `SignatureInvalid`, `FingerprintMismatch` | notify sender, `transport:invalid-certificate` |
@@ -230,6 +231,12 @@ export const defaultFor = (fault: Fault.Fault): Disposition => {
         return notifySender("transport:not-well-formed-xml")
       }
       break
+    case "ContentTooLarge":
+      // Like a malformed message, one too large is the sender's to fix; an answer too large for us, or
+      // another party's report that ours was, will not shrink by waiting: no retry.
+      return (fault as Fault.ContentTooLarge).direction === "outbound" && fault.origin === "local"
+        ? notifySender("transport:not-well-formed-xml")
+        : deadLetter
     case "InvalidFieldValue":
       return notifySender("transport:invalid-field-value")
     case "CertificateExpired":

@@ -10,8 +10,9 @@
  * | `RemoteOutboundViolation` | `SchemaViolation` direction `inbound`, origin `remote` | the remote's answer broke its own contract |
  * | `LocalInboundViolation` | `SchemaViolation` direction `inbound`, origin `local` | we rejected the answer |
  *
- * A `NotWellFormed` (data that does not parse at all) is read like the schema violation of the same
- * direction and origin; a `BadStatus` like a remote failure.
+ * A `NotWellFormed` (data that does not parse at all) and a `ContentTooLarge` (data over the
+ * receiver's size limit) are read like the schema violation of the same direction and origin; a
+ * `BadStatus` like a remote failure.
  *
  * The module is transport-neutral: the Effect RPC, JSON-RPC and gRPC interpreters all encode a
  * failure into an {@link Envelope} (its public view plus a copied failure) and decode one back with
@@ -82,9 +83,9 @@ const isViolation = (f: Fault.Fault): f is Fault.SchemaViolation => f._tag === "
 
 /**
  * Which of the six a fault is, or `undefined` for a fault that is none of them (a local bug). A
- * `NotWellFormed` counts as the schema violation of its direction and origin (data that does not
- * parse breaks the contract too); a `BadStatus` (a status without a readable body) as a remote
- * failure.
+ * `NotWellFormed` or a `ContentTooLarge` counts as the schema violation of its direction and origin
+ * (data that does not parse, or does not fit the receiver's limit, breaks the contract too); a
+ * `BadStatus` (a status without a readable body) as a remote failure.
  *
  * @example
  * ```ts
@@ -100,9 +101,9 @@ const isViolation = (f: Fault.Fault): f is Fault.SchemaViolation => f._tag === "
  * @since 0.1.0
  */
 export const kind = (fault: Fault.Fault): Kind | undefined => {
-  // data that does not even parse breaks the contract the same way as data that breaks its schema
-  if (isViolation(fault) || fault._tag === "NotWellFormed") {
-    return (fault as Fault.SchemaViolation | Fault.NotWellFormed).direction === "outbound"
+  // data that does not even parse (or fit) breaks the contract the same way as data that breaks its schema
+  if (isViolation(fault) || fault._tag === "NotWellFormed" || fault._tag === "ContentTooLarge") {
+    return (fault as Fault.SchemaViolation | Fault.NotWellFormed | Fault.ContentTooLarge).direction === "outbound"
       ? fault.origin === "local" ? "LocalOutboundViolation" : "RemoteInboundViolation"
       : fault.origin === "local"
       ? "LocalInboundViolation"

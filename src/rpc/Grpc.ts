@@ -431,8 +431,8 @@ const mapOf = (metadata: Incoming["metadata"]): Readonly<Record<string, details.
 /**
  * What a gRPC peer's failure said, as a `Trust.Received`: an `ErrorInfo` of our domain gives our code,
  * fields, status and expectation; a foreign status is named by the fault code its gRPC code stands
- * for (`NOT_FOUND` → `NotFound`, `INVALID_ARGUMENT` → `SchemaViolation`) or the code's name. Never
- * throws.
+ * for (`NOT_FOUND` → `NotFound`, `INVALID_ARGUMENT` → `SchemaViolation`, grpc-js's size-limit
+ * `RESOURCE_EXHAUSTED` → `ContentTooLarge`) or the code's name. Never throws.
  *
  * @example
  * ```ts
@@ -474,9 +474,14 @@ const localFault = (incoming: Incoming, map: Readonly<Record<string, unknown>>, 
     return new Fault.NotWellFormed({ format: "grpc", direction: "inbound", reason: text })
   }
   if (!isEmpty(map)) return undefined
-  // (a server says the same of a request too large for it, with trailers: that one is the server's answer)
-  if (incoming.code === status.Code.RESOURCE_EXHAUSTED && text.startsWith("Received message larger than max")) {
-    return new Fault.NotWellFormed({ format: "grpc", direction: "inbound", reason: text })
+  // an answer over our receive limit, or a request over our send limit (a server says the same of a
+  // request too large for it, with trailers: that one is the server's answer)
+  const size = status.sizeLimitOf(incoming.code, text)
+  if (size !== undefined) {
+    return new Fault.ContentTooLarge({
+      direction: size.receiving ? "inbound" : "outbound",
+      limitBytes: size.limitBytes
+    })
   }
   switch (incoming.code) {
     case status.Code.UNAVAILABLE: {
@@ -523,7 +528,8 @@ const localFault = (incoming: Incoming, map: Readonly<Record<string, unknown>>, 
 /**
  * Turns what a gRPC call failed with into a fault. Statuses grpc-js raised itself become transport
  * faults (`Unreachable` before a connection, `Timeout` for a client deadline, `ConnectionLost` for a
- * dropped or cancelled call, `NotWellFormed` for bytes that do not (de)serialise); a server's status
+ * dropped or cancelled call, `NotWellFormed` for bytes that do not (de)serialise, `ContentTooLarge` for
+ * a message over the client's size limits); a server's status
  * is decoded and turned into a fault under the trust mode: `RemoteFault` when distrusting, the typed
  * fault marked received when trusting. A remote `SchemaViolation` is always typed, with
  * `origin: "remote"`, so the six failures of a remote call stay distinguishable. Never throws.

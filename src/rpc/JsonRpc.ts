@@ -50,9 +50,10 @@ import { failureOf } from "./internal/cause.ts"
  * | -32006 | | `Unavailable` |
  * | -32007 | | `Timeout` |
  * | -32008 | | an upstream transport fault (`Unreachable`, `TlsRejected`, `ConnectionLost`) |
- * | -32009 | | an upstream protocol fault (`BadStatus`, `NotWellFormed`) |
+ * | -32009 | | an upstream protocol fault (`BadStatus`, `NotWellFormed`, `ContentTooLarge` inbound: an answer too large for us) |
  * | -32010 | | a security fault (`SignatureMissing`, `SignatureInvalid`, `FingerprintMismatch`, `CertificateExpired`) |
  * | -32011 | | `RemoteFault` (an upstream's failure relayed) |
+ * | -32012 | | `ContentTooLarge` outbound (a request over the server's size limit) |
  *
  * Reading, the numeric code alone decides only for the reserved codes: a server-range code without
  * our `data.code` is a foreign one and arrives as a `RemoteFault` whose `remoteCode` is the number.
@@ -91,7 +92,8 @@ export const codes = {
     SignatureInvalid: -32010,
     FingerprintMismatch: -32010,
     CertificateExpired: -32010,
-    RemoteFault: -32011
+    RemoteFault: -32011,
+    ContentTooLarge: -32012
   } as Readonly<Record<string, number>>
 } as const
 
@@ -137,6 +139,9 @@ export const codeOf = (view: Exposure.PublicView): number => {
       return codes.InvalidParams
     case "NotWellFormed":
       return view.fields?.direction === "outbound" ? codes.ParseError : codes.byFault.NotWellFormed!
+    case "ContentTooLarge":
+      // an answer too large for us is an upstream protocol fault, like one that does not parse
+      return view.fields?.direction === "inbound" ? codes.byFault.NotWellFormed! : codes.byFault.ContentTooLarge!
   }
   return codes.byFault[view.code] ?? codes.ServerError
 }

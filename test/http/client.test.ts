@@ -22,6 +22,14 @@ beforeAll(async () => {
       { "content-type": "application/problem+json", "x-correlator": "srv-404" },
       problem(404, "NotFound", "order '42' not found", { fields: { resource: "order", id: "42" } })
     ),
+    "/problem/413": Support.answer(
+      413,
+      { "content-type": "application/problem+json" },
+      problem(413, "ContentTooLarge", "request body exceeds the limit of 1024 bytes", {
+        fields: { direction: "outbound", limitBytes: 1024 }
+      })
+    ),
+    "/bare/413": Support.answer(413, {}, ""),
     "/code-message/429": Support.answer(
       429,
       { "content-type": "application/json", "retry-after": "7" },
@@ -212,6 +220,32 @@ for (const [name, clientLayer] of Support.clientLayers) {
         assert.deepStrictEqual(seen, ["RemoteFault http"])
       })))
 
+    it.effect("413: a problem ContentTooLarge decodes to the class (trust), a RemoteFault (distrust); bare, BadStatus", () =>
+      run(Effect.gen(function*() {
+        const trusted = yield* flipGet("/problem/413", { trust: "trust", catalog: Catalog.builtin })
+        assert.instanceOf(trusted, Fault.ContentTooLarge)
+        assert.deepStrictEqual(
+          [(trusted as Fault.ContentTooLarge).direction, (trusted as Fault.ContentTooLarge).limitBytes],
+          ["outbound", 1024]
+        )
+        assert.deepStrictEqual([trusted.origin, trusted.status, trusted.expected], ["remote", 413, "FixRequest"])
+        const distrusted = (yield* flipGet("/problem/413")) as Fault.RemoteFault
+        assert.instanceOf(distrusted, Fault.RemoteFault)
+        assert.deepStrictEqual([distrusted.remoteCode, distrusted.remoteStatus, distrusted.expected], [
+          "ContentTooLarge",
+          413,
+          "FixRequest"
+        ])
+        // no body says what failed: a status alone stays BadStatus, as every other bare status does
+        const bare = yield* flipGet("/bare/413", { trust: "trust" })
+        assert.instanceOf(bare, Fault.BadStatus)
+        assert.deepStrictEqual([(bare as Fault.BadStatus).statusCode, bare.side, bare.expected], [
+          413,
+          "client",
+          "FixRequest"
+        ])
+      })))
+
     it.effect("{code,message} 429 with Retry-After delta-seconds → retryAfterMs 7000", () =>
       run(Effect.gen(function*() {
         const f = yield* flipGet("/code-message/429")
@@ -345,6 +379,22 @@ for (const [name, clientLayer] of Support.clientLayers) {
         )
         assert.instanceOf(notJson, Fault.NotWellFormed)
         assert.strictEqual((notJson as Fault.NotWellFormed).direction, "inbound")
+      })))
+
+    it.effect("bodyText / bodyJson with maxBytes: a longer body is ContentTooLarge inbound with the limit", () =>
+      run(Effect.gen(function*() {
+        const client = yield* Client.make()
+        const within = yield* client.get(server.url("/ok")).pipe(Effect.flatMap(Client.bodyText({ maxBytes: 1024 })))
+        assert.strictEqual(JSON.parse(within).id, "e-1")
+        for (const read of [Client.bodyText({ maxBytes: 10 }), Client.bodyJson(Schema.Unknown, { maxBytes: 10 })]) {
+          const f = yield* Effect.flip(client.get(server.url("/ok")).pipe(Effect.flatMap(read)))
+          assert.instanceOf(f, Fault.ContentTooLarge)
+          assert.deepStrictEqual(
+            [(f as Fault.ContentTooLarge).direction, (f as Fault.ContentTooLarge).limitBytes, f.origin, f.status],
+            ["inbound", 10, "local", 502]
+          )
+          assert.strictEqual(f.message, "response body exceeds the limit of 10 bytes")
+        }
       })))
 
     it.effect("connection refused on a closed port → Unreachable ECONNREFUSED, BeforeSend", () =>

@@ -55,6 +55,9 @@ const publicFault: fc.Arbitrary<Fault.Fault> = fc.oneof(
   fc.tuple(common, fc.record({ format: text, reason: text, excerpt: opt(text) })).map(([c, f]) =>
     new Fault.NotWellFormed({ ...c, ...f, direction: "outbound" })
   ),
+  fc.tuple(common, fc.record({ limitBytes: opt(fc.maxSafeNat()) })).map(([c, f]) =>
+    new Fault.ContentTooLarge({ ...c, ...f, direction: "outbound" })
+  ),
   fc.tuple(common, fc.record({ missing: fc.array(text, { maxLength: 3 }) })).map(([c, f]) =>
     new Fault.SignatureMissing({ ...c, ...f, presentedBy: "client" })
   ),

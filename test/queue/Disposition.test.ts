@@ -19,6 +19,10 @@ describe("Disposition", () => {
         "NotifySender transport:not-well-formed-xml"
       ],
       [
+        new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 1024 }),
+        "NotifySender transport:not-well-formed-xml"
+      ],
+      [
         new Fault.InvalidFieldValue({ field: "f", expectedValue: "a", receivedValue: "b" }),
         "NotifySender transport:invalid-field-value"
       ],
@@ -38,7 +42,10 @@ describe("Disposition", () => {
         Fault.received(new Fault.NotWellFormed({ format: "json", direction: "outbound", reason: "x" })),
         "DeadLetter"
       ],
-      [Fault.received(new Fault.SchemaViolation({ direction: "outbound", violations: [] })), "DeadLetter"]
+      [Fault.received(new Fault.SchemaViolation({ direction: "outbound", violations: [] })), "DeadLetter"],
+      // a body too large never fits, however long one waits: not retried, whoever it is too large for
+      [new Fault.ContentTooLarge({ direction: "inbound" }), "DeadLetter"],
+      [Fault.received(new Fault.ContentTooLarge({ direction: "outbound" })), "DeadLetter"]
     ]
     for (const [fault, expected] of cases) {
       const d = Disposition.defaultFor(fault)
@@ -46,6 +53,30 @@ describe("Disposition", () => {
     }
     assert.strictEqual(Disposition.decide(new Error("not a fault"))._tag, "Leave")
     assert.strictEqual(ErrorMessage.conditionOf(new Fault.NotFound({})), "transport:internal-error")
+    assert.strictEqual(
+      ErrorMessage.conditionOf(new Fault.ContentTooLarge({ direction: "outbound" })),
+      "transport:not-well-formed-xml"
+    )
+  })
+
+  it("a message too large: the sender's error message names ContentTooLarge and its limit, and reads back typed (trust)", () => {
+    const fault = new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 262_144 })
+    const m = ErrorMessage.make(fault, ErrorMessage.conditionOf(fault), { queue: "gp.in", attempts: 1 })
+    const read = ErrorMessage.read(m, { mode: "trust" })
+    assert.deepInclude(read.body!, {
+      errorCondition: "transport:not-well-formed-xml",
+      code: "ContentTooLarge",
+      errorDescription: "request body exceeds the limit of 262144 bytes"
+    })
+    assert.instanceOf(read.failure.fault, Fault.ContentTooLarge)
+    assert.deepStrictEqual(
+      [
+        (read.failure.fault as Fault.ContentTooLarge).direction,
+        (read.failure.fault as Fault.ContentTooLarge).limitBytes
+      ],
+      ["outbound", 262_144]
+    )
+    assert.strictEqual(read.failure.fault.origin, "remote")
   })
 
   it("overrides by tag, by code, or by function (undefined falls back)", () => {

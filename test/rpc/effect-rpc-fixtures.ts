@@ -51,6 +51,7 @@ export const samples: ReadonlyArray<Fault.Fault> = [
   new Fault.Timeout({ operation: "query", budget: "response", afterMs: 250, phase: "MaybeDelivered" }),
   new Fault.BadStatus({ statusCode: 503, excerpt: secret }),
   new Fault.NotWellFormed({ format: "json", direction: "outbound", reason: "Unexpected token" }),
+  new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 1024 }),
   new Fault.SchemaViolation({ direction: "outbound", violations: [{ field: "id", message: "Expected string" }] }),
   new Fault.NotFound({ resource: "record", id: "42", cause: new Error(secret) }),
   new Fault.InvalidFieldValue({ field: "date", expectedValue: "ISO date", receivedValue: "tomorrow" }),

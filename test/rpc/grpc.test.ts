@@ -40,6 +40,7 @@ const samples: ReadonlyArray<Fault.Fault> = [
   new Fault.Timeout({ operation: `SELECT ${SECRET}`, budget: "response", afterMs: 500, phase: "MaybeDelivered" }),
   new Fault.BadStatus({ statusCode: 503, excerpt: SECRET }),
   new Fault.NotWellFormed({ format: "json", direction: "outbound", reason: "unexpected token", cause: SECRET }),
+  new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 4_194_304, cause: SECRET }),
   new Fault.SchemaViolation({
     direction: "outbound",
     violations: [{ field: "id", message: "Expected string", expected: "string", received: "42" }],
@@ -67,6 +68,7 @@ const expectedCodes: Record<string, string> = {
   Timeout: "DEADLINE_EXCEEDED",
   BadStatus: "UNAVAILABLE", // a 503 upstream: retry later
   NotWellFormed: "INVALID_ARGUMENT",
+  ContentTooLarge: "RESOURCE_EXHAUSTED",
   SchemaViolation: "INVALID_ARGUMENT",
   NotFound: "NOT_FOUND",
   InvalidFieldValue: "INVALID_ARGUMENT",
@@ -86,6 +88,7 @@ const expectedCodes: Record<string, string> = {
 /** The faults whose public view is not redacted: they must arrive equal in trust mode. */
 const publicTags = [
   "NotWellFormed",
+  "ContentTooLarge",
   "SchemaViolation",
   "NotFound",
   "InvalidFieldValue",
@@ -243,6 +246,11 @@ describe("Grpc status mapping", () => {
     assert.strictEqual(
       Grpc.codeName(Grpc.codeOf(new Fault.NotWellFormed({ format: "json", direction: "inbound", reason: "x" }))),
       "INTERNAL"
+    )
+    // gRPC's own status for a message over a size limit, whichever way it travelled
+    assert.strictEqual(
+      Grpc.codeName(Grpc.codeOf(new Fault.ContentTooLarge({ direction: "inbound" }), { catalog: Catalog.builtin })),
+      "RESOURCE_EXHAUSTED"
     )
     assert.strictEqual(Grpc.codeName(Grpc.codeOf(new Fault.BadStatus({ statusCode: 404 }))), "UNKNOWN")
     assert.strictEqual(Grpc.codeName(Grpc.codeOf(new Error("boom"))), "INTERNAL")
@@ -630,4 +638,78 @@ describe("Grpc with a real grpc-js server and client", () => {
       assert.strictEqual(g._tag, "RemoteFault") // the details' code (5) differs from the status (2): ignored
       assert.strictEqual((g as Fault.RemoteFault).remoteCode, "UNKNOWN")
     }))
+})
+
+describe("Grpc: messages over grpc-js's size limits are ContentTooLarge", () => {
+  // A server that takes requests of at most 64 bytes; answers as large as the request's `size`.
+  let limited: grpc.Server
+  let port: number
+  const clients: Array<grpc.Client> = []
+  const clientOf = (options?: grpc.ChannelOptions) => {
+    const c = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options)
+    clients.push(c)
+    return c
+  }
+  beforeAll(async () => {
+    limited = new grpc.Server({ "grpc.max_receive_message_length": 64 })
+    const answer: grpc.handleUnaryCall<any, any> = (call, callback) =>
+      callback(null, { id: "big", name: "n".repeat(Number(call.request.size ?? 0)) })
+    limited.addService(Service, { Raise: answer, Get: answer, Slow: answer, Kill: answer, Foreign: answer })
+    port = await listen(limited)
+  })
+  afterAll(() => {
+    for (const c of clients) c.close()
+    limited?.forceShutdown()
+  })
+
+  it.effect("a request over the server's limit: the server's refusal, outbound, with the limit (trust and distrust)", () =>
+    Effect.gen(function*() {
+      const client = clientOf()
+      const big = { id: "x".repeat(100) }
+      const trusted = yield* Effect.flip(Grpc.unary(client, Service.Get, big, { mode: "trust" }))
+      assert.instanceOf(trusted, Fault.ContentTooLarge)
+      assert.deepStrictEqual(
+        [(trusted as Fault.ContentTooLarge).direction, (trusted as Fault.ContentTooLarge).limitBytes, trusted.origin],
+        ["outbound", 64, "remote"]
+      )
+      assert.deepStrictEqual([trusted.status, trusted.expected], [413, "FixRequest"])
+      assert.strictEqual(Failures.kind(trusted), "RemoteInboundViolation")
+      // not a quota: never RateLimited, whose RetryLater would send the same bytes again
+      const distrusted = yield* Effect.flip(Grpc.unary(client, Service.Get, big))
+      assert.instanceOf(distrusted, Fault.RemoteFault)
+      const remote = distrusted as Fault.RemoteFault
+      assert.deepStrictEqual([remote.remoteCode, remote.remoteStatus, remote.expected], [
+        "ContentTooLarge",
+        413,
+        "FixRequest"
+      ])
+    }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent)))
+
+  it.effect("an answer over the client's receive limit, a request over its send limit: local, with the limit", () =>
+    Effect.gen(function*() {
+      const answer = yield* Effect.flip(
+        Grpc.unary(clientOf({ "grpc.max_receive_message_length": 50 }), Service.Get, { size: 100 }, { mode: "trust" })
+      )
+      assert.instanceOf(answer, Fault.ContentTooLarge)
+      assert.deepStrictEqual(
+        [(answer as Fault.ContentTooLarge).direction, (answer as Fault.ContentTooLarge).limitBytes, answer.origin],
+        ["inbound", 50, "local"]
+      )
+      assert.strictEqual(Failures.kind(answer), "LocalInboundViolation")
+      const request = yield* Effect.flip(
+        Grpc.unary(clientOf({ "grpc.max_send_message_length": 16 }), Service.Get, { id: "x".repeat(40) })
+      )
+      assert.instanceOf(request, Fault.ContentTooLarge)
+      assert.deepStrictEqual(
+        [(request as Fault.ContentTooLarge).direction, (request as Fault.ContentTooLarge).limitBytes, request.origin],
+        ["outbound", 16, "local"]
+      )
+      assert.strictEqual(Failures.kind(request), "LocalOutboundViolation")
+      // a foreign quota (RESOURCE_EXHAUSTED without the size text) stays a rate limit; the text under
+      // another status is that status
+      const foreign = (code: number, details: string) =>
+        Grpc.toFault({ code, details, metadata: { "content-type": "application/grpc" } }, { mode: "trust" })._tag
+      assert.strictEqual(foreign(8, "quota exceeded"), "RateLimited")
+      assert.strictEqual(foreign(13, "Received message larger than max (100 vs 64)"), "InternalError")
+    }).pipe(Effect.provideService(Report.CurrentHooks, Report.silent)))
 })

@@ -4,7 +4,7 @@ import { Context, Effect, Layer, Result, Schema } from "effect"
 import { FetchHttpClient, HttpRouter, HttpServer } from "effect/http"
 import { JSONRPCClient, JSONRPCErrorException, JSONRPCServer } from "json-rpc-2.0"
 import { createServer } from "node:http"
-import { Correlation, Exposure, Fault, Trust } from "../../src/index.ts"
+import { Catalog, Correlation, Exposure, Fault, Trust } from "../../src/index.ts"
 import { CopiedFailure, Failures, JsonRpc } from "../../src/rpc/index.ts"
 import { closedPort, quiet, samples, secret } from "./effect-rpc-fixtures.ts"
 
@@ -111,6 +111,27 @@ describe("JSON-RPC: fault ↔ error object", () => {
         `${sample._tag}: ${code}`
       )
     }
+  })
+
+  it("ContentTooLarge: -32012 for a request over the limit, -32009 (upstream protocol) for an answer too large", () => {
+    const request = JsonRpc.fromFault(new Fault.ContentTooLarge({ direction: "outbound", limitBytes: 1024 }))
+    assert.strictEqual(request.code, -32012)
+    assert.strictEqual(request.code, JsonRpc.codes.byFault["ContentTooLarge"])
+    assert.strictEqual(request.message, "request body exceeds the limit of 1024 bytes")
+    assert.deepInclude(request.data as object, {
+      code: "ContentTooLarge",
+      status: 413,
+      expected: "FixRequest",
+      fields: { direction: "outbound", limitBytes: 1024 }
+    })
+    const back = JsonRpc.toFault(JSON.parse(JSON.stringify(request)), { mode: "trust" })
+    assert.instanceOf(back, Fault.ContentTooLarge)
+    assert.deepStrictEqual([(back as Fault.ContentTooLarge).limitBytes, back.origin], [1024, "remote"])
+    // an answer too large for us is a 5xx: redacted by default; published, it is an upstream protocol fault
+    const answer = new Fault.ContentTooLarge({ direction: "inbound", limitBytes: 8 })
+    assert.strictEqual(JsonRpc.fromFault(answer).code, -32603)
+    const published = { ...Exposure.view(answer, { catalog: Catalog.builtin }), redacted: false }
+    assert.strictEqual(JsonRpc.codeOf({ ...published, fields: Exposure.fieldsOf(answer) }), -32009)
   })
 
   it("data carries retryAfterMs, the correlation id and the copied failure", () => {

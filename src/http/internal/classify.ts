@@ -1,13 +1,14 @@
 /**
  * What the server middleware makes of anything a handler failed with: a fault as is, a route miss as
  * `NotFound`, a request that failed its schema as an outbound `SchemaViolation` with field
- * violations, a request that did not parse as `NotWellFormed`; `undefined` for anything else (the
- * caller makes it an `InternalError`, keeping the original as the local-only cause, for the logs).
+ * violations, a request that did not parse as `NotWellFormed`, a body over the server's limit as
+ * `ContentTooLarge` (413); `undefined` for anything else (the caller makes it an `InternalError`,
+ * keeping the original as the local-only cause, for the logs).
  *
  * @internal
  */
-import { Schema, SchemaIssue } from "effect"
-import { HttpServerError } from "effect/http"
+import { Context, Schema, SchemaIssue } from "effect"
+import { HttpIncomingMessage, HttpServerError } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 
 import * as Fault from "../../Fault.ts"
@@ -40,13 +41,26 @@ const pathOf = (url: string) => {
   return clip(q === -1 ? url : url.slice(0, q))
 }
 
+// The limit a too-large body broke: the one the platform applied when its error says it (Node's
+// `MaxBytesError.maxBytes`), else the request fiber's `MaxBodySize`; unknown without either.
+const limitOf = (cause: unknown, context: Context.Context<never> | undefined): number | undefined => {
+  const applied = typeof cause === "object" && cause !== null ? (cause as { maxBytes?: unknown }).maxBytes : undefined
+  if (typeof applied === "number" && Number.isSafeInteger(applied) && applied >= 0) return applied
+  const configured = context === undefined ? undefined : Context.get(context, HttpIncomingMessage.MaxBodySize)
+  if (configured === undefined) return undefined
+  const bytes = Number(configured)
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined
+}
+
 /**
- * The fault for a failure, and whether it is an incident (unhandled) rather than an answer.
+ * The fault for a failure, and whether it is an incident (unhandled) rather than an answer. The
+ * request fiber's context, when given, supplies the body limit a too-large body is reported with.
  *
  * @internal
  */
 export const classify = (
-  failure: unknown
+  failure: unknown,
+  context?: Context.Context<never>
 ): { readonly fault: Fault.Fault; readonly unhandled: boolean } | undefined => {
   if (Fault.isFault(failure)) return { fault: failure, unhandled: failure.category === "internal" }
   if (HttpServerError.isHttpServerError(failure)) {
@@ -62,11 +76,9 @@ export const classify = (
         }
       case "RequestParseError":
         return {
-          fault: new Fault.NotWellFormed({
-            format: "http",
-            direction: "outbound",
-            reason: reason.reason === "BodyTooLarge" ? "body too large" : "request could not be parsed"
-          }),
+          fault: reason.reason === "BodyTooLarge"
+            ? new Fault.ContentTooLarge({ direction: "outbound", limitBytes: limitOf(reason.cause, context) })
+            : new Fault.NotWellFormed({ format: "http", direction: "outbound", reason: "request could not be parsed" }),
           unhandled: false
         }
       default:

@@ -220,8 +220,9 @@ export interface ReceiveOptions {
 
 /**
  * What a gRPC peer said, as a `Trust.Received`. An `ErrorInfo` of our domain gives the fault code
- * (its `reason`), fields, status and expectation; anything else is named by the canonical fault code of
- * its gRPC code, or by the gRPC code itself. Never throws.
+ * (its `reason`), fields, status and expectation; grpc-js's own size-limit status is `ContentTooLarge`;
+ * anything else is named by the canonical fault code of its gRPC code, or by the gRPC code itself.
+ * Never throws.
  *
  * @internal
  */
@@ -235,10 +236,17 @@ export const toReceived = (incoming: Incoming, options: ReceiveOptions): Trust.R
   const ours = info !== undefined && info.domain === options.domain && info.reason.length > 0
   const message = incoming.details.length > 0 ? incoming.details : details?.message ?? ""
   const codeName = status.nameOf(code)
-  const remoteCode = ours ? info.reason : status.faultCodeOf(code) ?? codeName
+  // a foreign RESOURCE_EXHAUSTED that is grpc-js's size limit, not a quota: the message was too large
+  const size = ours ? undefined : status.sizeLimitOf(code, message)
+  const remoteCode = ours ? info.reason : size !== undefined ? "ContentTooLarge" : status.faultCodeOf(code) ?? codeName
   let fields: Record<string, unknown> | undefined
   if (ours) fields = fieldsOf(info.metadata)
-  else if (code === status.Code.INVALID_ARGUMENT) {
+  else if (size !== undefined) {
+    // the server received our request (outbound), or could not send its own answer (inbound)
+    fields = size.limitBytes === undefined
+      ? { direction: size.receiving ? "outbound" : "inbound" }
+      : { direction: size.receiving ? "outbound" : "inbound", limitBytes: size.limitBytes }
+  } else if (code === status.Code.INVALID_ARGUMENT) {
     // a foreign server rejecting our arguments: the remote inbound schema violation
     fields = {
       direction: "outbound",
@@ -264,7 +272,8 @@ export const toReceived = (incoming: Incoming, options: ReceiveOptions): Trust.R
   return {
     code: remoteCode,
     message: message.length > 0 ? message : undefined,
-    status: (ours ? httpStatusOf(info.metadata[MetaKey.httpStatus]) : undefined) ?? status.httpStatusOf(code),
+    status: (ours ? httpStatusOf(info.metadata[MetaKey.httpStatus]) : undefined) ??
+      (size === undefined ? status.httpStatusOf(code) : size.receiving ? 413 : 502),
     expected,
     retryAfterMs: details?.retryDelayMs,
     correlationId,

@@ -72,6 +72,8 @@ const byCode: Readonly<Record<string, (view: Exposure.PublicView) => Code>> = {
   InvalidFieldValue: () => Code.INVALID_ARGUMENT,
   SchemaViolation: (v) => v.status < 500 ? Code.INVALID_ARGUMENT : Code.INTERNAL,
   NotWellFormed: (v) => v.status < 500 ? Code.INVALID_ARGUMENT : Code.INTERNAL,
+  // gRPC's own status for a message over the size limit, whichever way it travelled
+  ContentTooLarge: () => Code.RESOURCE_EXHAUSTED,
   Conflict: (v) => retrying(v.expected) ? Code.ABORTED : Code.ALREADY_EXISTS,
   RateLimited: () => Code.RESOURCE_EXHAUSTED,
   Unauthenticated: () => Code.UNAUTHENTICATED,
@@ -162,4 +164,28 @@ export const faultCodeOf = (code: number): string | undefined => {
     default:
       return undefined
   }
+}
+
+const receivedTooLarge =
+  /^Received message (?:larger than max \(\d+ vs\.? |that decompresses to a size larger than )(\d+)/
+const sentTooLarge =
+  /^(?:Sent message larger than max \(\d+ vs\.? |Attempted to send message with a size larger than )(\d+)/
+
+/**
+ * What grpc-js says (in the status text) when a message breaks a size limit: whether the party that
+ * raised the `RESOURCE_EXHAUSTED` was receiving the message or sending it, and the limit. `undefined`
+ * for any other status, a real quota included.
+ *
+ * @internal
+ */
+export const sizeLimitOf = (
+  code: number,
+  text: string
+): { readonly receiving: boolean; readonly limitBytes: number | undefined } | undefined => {
+  if (code !== Code.RESOURCE_EXHAUSTED) return undefined
+  const received = receivedTooLarge.exec(text)
+  const match = received ?? sentTooLarge.exec(text)
+  if (match === null) return undefined
+  const limit = Number(match[1])
+  return { receiving: received !== null, limitBytes: Number.isSafeInteger(limit) ? limit : undefined }
 }
