@@ -156,7 +156,10 @@ const planOf = (faultClass: any): Plan => {
     if (internal.hasJsonFields(faultClass)) {
       const own: Record<string, Schema.Top> = {}
       for (const name of names) own[name] = faultClass.fields[name]
-      check = { _tag: "Guard", is: names.length === 0 ? undefined : Schema.is(Schema.Struct(own)) as any }
+      check = {
+        _tag: "Guard",
+        is: names.length === 0 ? undefined : compileGuard(own, names) ?? Schema.is(Schema.Struct(own)) as any
+      }
     } else {
       check = { _tag: "Codec", decode: Schema.decodeUnknownResult(Schema.toCodecJson(faultClass) as any) as any }
     }
@@ -164,6 +167,68 @@ const planOf = (faultClass: any): Plan => {
     plans.set(faultClass, plan)
   }
   return plan
+}
+
+// Most faults' own fields are strings, string literals and their unions, optional or not. For those,
+// a guard compiled once from the schema answers what `Schema.is` would without running the general
+// parser (which builds an Effect per field); any other field (numbers with checks, arrays,
+// transformations) keeps `Schema.is` for the whole class. A property test holds the two to the same
+// answers.
+type Guard = (u: unknown) => boolean
+const isString: Guard = (u) => typeof u === "string"
+const isBoolean: Guard = (u) => typeof u === "boolean"
+const isUndefined: Guard = (u) => u === undefined
+const simpleGuard = (ast: any): Guard | undefined => {
+  if (ast.checks !== undefined || ast.encoding !== undefined || ast.encodingChecks !== undefined) return undefined
+  switch (ast._tag) {
+    case "String":
+      return isString
+    case "Boolean":
+      return isBoolean
+    case "Undefined":
+      return isUndefined
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => u === literal
+    }
+    case "Union": {
+      // "oneOf" fails a value two members accept: not a plain disjunction
+      if (ast.options?.mode === "oneOf") return undefined
+      const members: Array<Guard> = []
+      for (const type of ast.types) {
+        const guard = simpleGuard(type)
+        if (guard === undefined) return undefined
+        members.push(guard)
+      }
+      return (u) => {
+        for (let i = 0; i < members.length; i++) if (members[i]!(u)) return true
+        return false
+      }
+    }
+    default:
+      return undefined
+  }
+}
+const compileGuard = (fields: Record<string, Schema.Top>, names: ReadonlyArray<string>): Guard | undefined => {
+  const guards: Array<Guard> = []
+  const optional: Array<boolean> = []
+  for (const name of names) {
+    const ast = fields[name]!.ast as any
+    const guard = simpleGuard(ast)
+    if (guard === undefined) return undefined
+    guards.push(guard)
+    optional.push(ast.context?.isOptional === true)
+  }
+  return (u) => {
+    const record = u as Record<string, unknown>
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!
+      if (Object.hasOwn(record, name)) {
+        if (!guards[i]!(record[name])) return false
+      } else if (!optional[i]) return false
+    }
+    return true
+  }
 }
 
 // `Fault.CommonFields`, checked by hand: an optional string message and correlation id, an optional

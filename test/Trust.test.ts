@@ -65,7 +65,9 @@ describe("Trust", () => {
 
   it("property: trust accepts exactly what the class's whole schema accepts (own fields by schema, common fields by hand)", () => {
     class Bare extends Fault.define<Bare>()("Bare", {}, { category: "application", expected: "DoNotRetry" }) {}
-    const catalog = Catalog.fromFaults([Fault.NotFound, Fault.Unavailable, Bare])
+    // string fields optional and required, literal unions, a number with checks (Schema.is kept)
+    const classes = [Fault.NotFound, Fault.Unavailable, Fault.ConnectionLost, Fault.ContentTooLarge, Bare]
+    const catalog = Catalog.fromFaults(classes)
     const options = { mode: "trust", catalog, protocol: "http" } as const
     const anyValue = fc.oneof(
       fc.constant(undefined),
@@ -73,12 +75,22 @@ describe("Trust", () => {
       fc.double(),
       fc.constantFrom(-1, 0, 5, Infinity, -Infinity, Number.NaN),
       fc.boolean(),
-      fc.constant(null)
+      fc.constant(null),
+      fc.constantFrom("BeforeSend", "MaybeDelivered", "outbound", "inbound", "other"),
+      fc.constantFrom(0, 1024, 1.5, -3)
     )
     fc.assert(
       fc.property(
-        fc.constantFrom(Fault.NotFound, Fault.Unavailable, Bare),
-        fc.record({ resource: anyValue, id: anyValue, reason: anyValue }, { requiredKeys: [] }),
+        fc.constantFrom(...classes),
+        fc.record({
+          resource: anyValue,
+          id: anyValue,
+          reason: anyValue,
+          host: anyValue,
+          phase: anyValue,
+          direction: anyValue,
+          limitBytes: anyValue
+        }, { requiredKeys: [] }),
         anyValue,
         anyValue,
         anyValue,
@@ -96,7 +108,7 @@ describe("Trust", () => {
           assert.strictEqual(fault instanceof Fault.RemoteFault, !accepted)
         }
       ),
-      { numRuns: 2000 }
+      { numRuns: 5000 }
     )
   })
 
