@@ -6,6 +6,7 @@ import { HttpApi, Middleware } from "effect-faults/http"
 import { FetchHttpClient, HttpRouter, HttpServer } from "effect/http"
 import { HttpApi as EffectHttpApi, HttpApiBuilder, HttpApiClient, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
 import { createServer } from "node:http"
+import { call } from "./server-support.ts"
 
 // A fault declared as an HttpApi endpoint error is encoded by `HttpApi.error`'s schema, not by the
 // middleware: that encoder must read the same exposure settings (`Exposure.CurrentConfig`) as the
@@ -61,14 +62,6 @@ const serverWith = (exposure: Layer.Layer<never>) =>
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
     Layer.provide([Hooks, exposure])
   )
-
-const call = (path: string) =>
-  Effect.gen(function*() {
-    const base = HttpServer.formatAddress((yield* HttpServer.HttpServer).address)
-    const res = yield* Effect.promise(() => fetch(base + path))
-    const body = yield* Effect.promise(() => res.text())
-    return { status: res.status, headers: Object.fromEntries(res.headers), body }
-  })
 
 const noSecrets = (r: { headers: Record<string, string>; body: string }, label: string) => {
   const wire = JSON.stringify(r.headers) + r.body

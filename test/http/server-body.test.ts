@@ -15,6 +15,7 @@ import {
 import { createServer } from "node:http"
 import { gzipSync } from "node:zlib"
 import { classify } from "../../src/http/internal/classify.ts"
+import { call } from "./server-support.ts"
 
 // Request bodies the app cannot read: not JSON at all (400 `NotWellFormed`), or larger than the
 // server accepts (413 `ContentTooLarge`). The middleware must answer them as the client's fault,
@@ -79,16 +80,6 @@ const ServerLive = HttpRouter.serve(Layer.mergeAll(Routes, Middleware.layer()), 
   Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
   Layer.provide([Hooks, Layer.succeed(HttpServerRequest.MaxBodySize, ByteSize.bytes(maxBody))])
 )
-
-const call = (path: string, init?: RequestInit) =>
-  Effect.gen(function*() {
-    const { address } = yield* HttpServer.HttpServer
-    assert.strictEqual(address._tag, "InetAddressV4")
-    const url = `http://127.0.0.1:${address._tag === "InetAddressV4" ? address.port : 0}${path}`
-    const res = yield* Effect.promise(() => fetch(url, init))
-    const body = yield* Effect.promise(() => res.text())
-    return { status: res.status, headers: Object.fromEntries(res.headers), body }
-  })
 
 const post = (path: string, body: string, headers?: Record<string, string>) =>
   call(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })

@@ -6,6 +6,7 @@ import { CodeMessage, Ec2, Middleware, Problem } from "effect-faults/http"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { createServer, request } from "node:http"
+import { call } from "./server-support.ts"
 
 const secrets = ["hunter2", "postgres://admin:s3cr3t@db.internal:5432/app", "eyJhbGciOiJIUzI1NiJ9.secret-token"]
 const planted = `login failed password=${secrets[0]} db=${secrets[1]} token=${secrets[2]}`
@@ -76,16 +77,6 @@ const ServerLive = HttpRouter.serve(Layer.mergeAll(Routes, Middleware.layer()), 
   Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
   Layer.provide(Hooks)
 )
-
-const call = (path: string, init?: RequestInit) =>
-  Effect.gen(function*() {
-    const { address } = yield* HttpServer.HttpServer
-    assert.strictEqual(address._tag, "InetAddressV4")
-    const url = `http://127.0.0.1:${address._tag === "InetAddressV4" ? address.port : 0}${path}`
-    const res = yield* Effect.promise(() => fetch(url, init))
-    const body = yield* Effect.promise(() => res.text())
-    return { status: res.status, headers: Object.fromEntries(res.headers), body }
-  })
 
 const headersOnEveryResponse = (r: { headers: Record<string, string> }, cid?: string) => {
   if (cid === undefined) assert.match(r.headers["x-correlator"]!, uuid)
