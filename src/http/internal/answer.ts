@@ -36,18 +36,25 @@ export const putHeaders = (view: Exposure.PublicView, status: number, headers: R
   return added
 }
 
-// request object → headers its failure answer still needs; weak, so an answer never written (the
-// client went away) leaves nothing behind
+// request → headers its failure answer still needs; weak, so an answer never written (the client
+// went away) leaves nothing behind. Keyed by the platform's own request (`source`), which a request
+// rewritten on the way in (`HttpServerRequest.modify`: a mounted prefix, replaced headers) keeps.
 const deferred = new WeakMap<object, Record<string, string>>()
+const keyOf = (request: { readonly source: unknown }): object =>
+  typeof request.source === "object" && request.source !== null ? request.source : request
 
 /**
  * Leaves the headers of an answer rendered elsewhere (the HttpApi encoder) for the middleware.
  *
  * @internal
  */
-export const defer = (request: object, view: Exposure.PublicView, status: number): void => {
+export const defer = (
+  request: { readonly source: unknown },
+  view: Exposure.PublicView,
+  status: number
+): void => {
   const headers: Record<string, string> = {}
-  if (putHeaders(view, status, headers)) deferred.set(request, headers)
+  if (putHeaders(view, status, headers)) deferred.set(keyOf(request), headers)
 }
 
 /**
@@ -55,8 +62,9 @@ export const defer = (request: object, view: Exposure.PublicView, status: number
  *
  * @internal
  */
-export const take = (request: object): Record<string, string> | undefined => {
-  const headers = deferred.get(request)
-  if (headers !== undefined) deferred.delete(request)
+export const take = (request: { readonly source: unknown }): Record<string, string> | undefined => {
+  const key = keyOf(request)
+  const headers = deferred.get(key)
+  if (headers !== undefined) deferred.delete(key)
   return headers
 }
