@@ -24,8 +24,9 @@ import * as Fault from "./Fault.ts"
 
 /**
  * Which fault a platform code becomes. Besides the five transport faults, a few codes mean the
- * response could not be parsed (`NotWellFormed`), the peer answered with a status (`BadStatus`), or a
- * programming error here (`InternalError`): those are classified too, deliberately.
+ * response could not be parsed (`NotWellFormed`), its body was over our size limit
+ * (`ContentTooLarge`, inbound), the peer answered with a status (`BadStatus`), or a programming error
+ * here (`InternalError`): those are classified too, deliberately.
  *
  * @example
  * ```ts
@@ -44,6 +45,7 @@ export type Kind =
   | "TlsRejected"
   | "CertificateExpired"
   | "NotWellFormed"
+  | "ContentTooLarge"
   | "BadStatus"
   | "InternalError"
 
@@ -143,6 +145,13 @@ const timeout = (
 const tls = (source: Source, description: string): Entry => ({
   kind: "TlsRejected",
   phase: "BeforeSend",
+  source,
+  description
+})
+// an answer over our own size limit: the peer got the request and answered, too much
+const tooLarge = (source: Source, description: string): Entry => ({
+  kind: "ContentTooLarge",
+  phase: "MaybeDelivered",
   source,
   description
 })
@@ -264,7 +273,7 @@ const undici: Record<string, Entry> = {
   UND_ERR_ABORT: { ...lost("undici", "the request was aborted"), generic: true },
   UND_ERR_ABORTED: { ...lost("undici", "the request was aborted"), generic: true },
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: lost("undici", "the response body does not match its content-length"),
-  UND_ERR_RES_EXCEEDED_MAX_SIZE: lost("undici", "the response body exceeded maxResponseSize; the socket was destroyed"),
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: tooLarge("undici", "the response exceeded maxResponseSize (or decompress's maxSize)"),
   UND_ERR_REQ_RETRY: { ...lost("undici", "the retry handler gave up"), generic: true },
   UND_ERR_WS_MESSAGE_SIZE_EXCEEDED: lost("undici", "a WebSocket message exceeded the decompressed size limit"),
   UND_ERR_RESPONSE: {
@@ -622,6 +631,15 @@ const timeoutMs = (error: object): number | undefined => {
   return match === null ? undefined : Number(match[1])
 }
 
+// undici's decompress interceptor names its limit in the message ("… exceeded maxSize (1024)");
+// the error for maxResponseSize names none
+const limitBytesOf = (error: object): number | undefined => {
+  const message = str(prop(error, "message"))
+  const match = message === undefined ? null : /exceeded maxSize \((\d+)\)/.exec(message)
+  const bytes = match === null ? undefined : Number(match[1])
+  return bytes !== undefined && Number.isSafeInteger(bytes) ? bytes : undefined
+}
+
 /**
  * The phase of a found code, refined by what the error says: a failure in `connect` or a DNS call,
  * or a TLS socket that closed before its handshake finished, happened before anything was sent.
@@ -699,6 +717,17 @@ export const toFault = (found: Found, original: unknown, context: Context = {}):
         excerpt: str(prop(found.error, "data"))?.slice(0, 200),
         cause
       })
+    case "ContentTooLarge": {
+      const limitBytes = limitBytesOf(found.error)
+      // ContentTooLarge has no `reason` field: the platform code goes into the message, as for Timeout
+      const size = limitBytes === undefined ? "is too large" : `exceeds the limit of ${limitBytes} bytes`
+      return new Fault.ContentTooLarge({
+        direction: "inbound",
+        limitBytes,
+        message: `response body ${size} (${reason})`,
+        cause
+      })
+    }
     case "BadStatus": {
       const statusCode = prop(found.error, "statusCode")
       return new Fault.BadStatus({

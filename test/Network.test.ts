@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net"
 import * as net from "node:net"
 import { dirname, join } from "node:path"
 import * as util from "node:util"
+import * as zlib from "node:zlib"
 import * as Certs from "./secure/certs.ts"
 
 const coded = (code: string, extra: Record<string, unknown> = {}) =>
@@ -149,7 +150,11 @@ describe("Network tables", () => {
       assert.strictEqual(fault!._tag, entry.kind, code)
       if (entry.kind === "InternalError") internal++
       else if (entry.kind === "Timeout") assert.include(fault!.message, code)
-      else if (entry.kind === "BadStatus") assert.strictEqual((fault as Fault.BadStatus).statusCode, 503, code)
+      else if (entry.kind === "ContentTooLarge") {
+        // no `reason` field: the code is in the message; always an answer too large for us
+        assert.include(fault!.message, code)
+        assert.strictEqual((fault as Fault.ContentTooLarge).direction, "inbound", code)
+      } else if (entry.kind === "BadStatus") assert.strictEqual((fault as Fault.BadStatus).statusCode, 503, code)
       else {
         const reason = (fault as unknown as { reason?: string }).reason
         assert.strictEqual(reason, code)
@@ -319,6 +324,46 @@ describe("Network.classify on real loopback failures", () => {
       assert.strictEqual(f.budget, "response")
       assert.strictEqual(f.phase, "MaybeDelivered")
     } finally {
+      server.closeAllConnections()
+      await close(server)
+    }
+  })
+
+  it("undici's maxResponseSize on a body that is too long → ContentTooLarge inbound, the code in its message", async () => {
+    const { Agent, interceptors, request } = await import(undiciEntry())
+    const server = http.createServer((req, res) => {
+      if (req.url === "/gzip") {
+        res.writeHead(200, { "content-encoding": "gzip" }).end(zlib.gzipSync("z".repeat(10_000)))
+      } else res.end("y".repeat(10_000))
+    })
+    const port = await listen(server)
+    const agent = new Agent({ maxResponseSize: 100 })
+    const decompressing = new Agent().compose(interceptors.decompress({ maxSize: 1024 }))
+    try {
+      const read = (path: string, dispatcher: unknown) =>
+        request(`http://127.0.0.1:${port}${path}`, { dispatcher })
+          .then((r: { body: { text(): Promise<string> } }) => r.body.text())
+          .then(() => undefined, (e: unknown) => e)
+      const error = await read("/", agent)
+      assert.strictEqual((error as { code?: string }).code, "UND_ERR_RES_EXCEEDED_MAX_SIZE")
+      const f = Network.classify(error)
+      assert.instanceOf(f, Fault.ContentTooLarge)
+      const tooLarge = f as Fault.ContentTooLarge
+      // undici's error does not say the limit
+      assert.deepStrictEqual([tooLarge.direction, tooLarge.limitBytes, tooLarge.status], ["inbound", undefined, 502])
+      assert.strictEqual(tooLarge.message, "response body is too large (UND_ERR_RES_EXCEEDED_MAX_SIZE)")
+      assert.strictEqual(tooLarge.cause, error)
+      // the decompress interceptor's error does: "Decompressed response size (…) exceeded maxSize (1024)"
+      const decompressed = Network.classify(await read("/gzip", decompressing)) as Fault.ContentTooLarge
+      assert.instanceOf(decompressed, Fault.ContentTooLarge)
+      assert.deepStrictEqual([decompressed.direction, decompressed.limitBytes], ["inbound", 1024])
+      assert.strictEqual(
+        decompressed.message,
+        "response body exceeds the limit of 1024 bytes (UND_ERR_RES_EXCEEDED_MAX_SIZE)"
+      )
+    } finally {
+      await agent.close()
+      await decompressing.close()
       server.closeAllConnections()
       await close(server)
     }

@@ -16,11 +16,12 @@
  * @since 0.1.0
  */
 import { Effect, Exit, Layer, Predicate, Result, Schema } from "effect"
-import { HttpBody, HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpBody, HttpClient, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
+import { limitOf } from "../http/internal/limit.ts"
 import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
 import * as CopiedFailure from "./CopiedFailure.ts"
@@ -53,7 +54,7 @@ import { failureOf } from "./internal/cause.ts"
  * | -32009 | | an upstream protocol fault (`BadStatus`, `NotWellFormed`, `ContentTooLarge` inbound: an answer too large for us) |
  * | -32010 | | a security fault (`SignatureMissing`, `SignatureInvalid`, `FingerprintMismatch`, `CertificateExpired`) |
  * | -32011 | | `RemoteFault` (an upstream's failure relayed) |
- * | -32012 | | `ContentTooLarge` outbound (a request over the server's size limit) |
+ * | -32012 | | `ContentTooLarge` outbound (a request over the server's size limit; {@link layerHttp}: a body over `HttpIncomingMessage.MaxBodySize`) |
  *
  * Reading, the numeric code alone decides only for the reserved codes: a server-range code without
  * our `data.code` is a foreign one and arrives as a `RemoteFault` whose `remoteCode` is the number.
@@ -544,12 +545,7 @@ export const handler = (
   const checkResults = options?.checkResults ?? true
 
   const one = (request: unknown): Effect.Effect<Reply> =>
-    Effect.flatMap(Effect.all([Correlation.CorrelationId, Exposure.CurrentConfig]), ([correlationId, config]) => {
-      const encodeOptions: EncodeOptions = {
-        ...options,
-        config: options?.config ?? config,
-        correlationId: correlationId ?? options?.correlationId
-      }
+    Effect.flatMap(currentEncodeOptions(options), (encodeOptions) => {
       const fail = (id: string | number | null, failure: unknown): Reply => errorResponse(id, failure, encodeOptions)
       const r = request as Record<string, unknown>
       const rawId = Predicate.isObject(request) ? r.id : undefined
@@ -623,8 +619,25 @@ const protocolError = (id: string | number | null, code: number, message: string
   error: { code, message }
 })
 
+// the server's options, with the calling fiber's exposure config and correlation id
+const currentEncodeOptions = (options: EncodeOptions | undefined): Effect.Effect<EncodeOptions> =>
+  Effect.map(Effect.all([Correlation.CorrelationId, Exposure.CurrentConfig]), ([correlationId, config]) => ({
+    ...options,
+    config: options?.config ?? config,
+    correlationId: correlationId ?? options?.correlationId
+  }))
+
+const isBodyTooLarge = (error: unknown): error is HttpServerError.HttpServerError & {
+  readonly reason: HttpServerError.RequestParseError
+} =>
+  HttpServerError.isHttpServerError(error) && error.reason._tag === "RequestParseError" &&
+  error.reason.reason === "BodyTooLarge"
+
 /**
- * Serves a JSON-RPC handler as a `POST` route of an `HttpRouter`.
+ * Serves a JSON-RPC handler as a `POST` route of an `HttpRouter`. Every answer is `200` with the
+ * JSON-RPC response (`204` when there is nothing to answer). A request body over the server's limit
+ * (`HttpIncomingMessage.MaxBodySize`) is never read: it is answered -32012 `ContentTooLarge`
+ * (outbound, with `limitBytes`, the limit applied) and id `null`, since the request's id was not read.
  *
  * @example
  * ```ts
@@ -647,9 +660,23 @@ export const layerHttp = (
     options.path,
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const body = yield* Effect.orElseSucceed(request.text, () => "")
+      const context = yield* Effect.context<never>()
+      const answer = request.text.pipe(Effect.matchEffect({
+        onSuccess: serve,
+        onFailure: (error) =>
+          isBodyTooLarge(error)
+            // the caller's fault, said as such (not a parse error): -32012 with the limit that applied
+            ? Effect.map(currentEncodeOptions(options), (encodeOptions) =>
+              JSON.stringify(errorResponse(
+                null,
+                new Fault.ContentTooLarge({ direction: "outbound", limitBytes: limitOf(error.reason.cause, context) }),
+                encodeOptions
+              )))
+            // any other unreadable body is answered as one that does not parse
+            : serve("")
+      }))
       // the caller's correlation id (or a fresh one) for the handlers and the errors they answer
-      const reply = yield* Correlation.accept(serve(body), request.headers)
+      const reply = yield* Correlation.accept(answer, request.headers)
       return reply === undefined
         ? HttpServerResponse.empty({ status: 204 })
         : HttpServerResponse.text(reply, { contentType: "application/json" })

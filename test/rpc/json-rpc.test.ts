@@ -1,7 +1,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer, Result, Schema } from "effect"
-import { FetchHttpClient, HttpRouter, HttpServer } from "effect/http"
+import { ByteSize, Context, Effect, Layer, Result, Schema } from "effect"
+import { FetchHttpClient, HttpIncomingMessage, HttpRouter, HttpServer } from "effect/http"
 import { JSONRPCClient, JSONRPCErrorException, JSONRPCServer } from "json-rpc-2.0"
 import { createServer } from "node:http"
 import { Catalog, Correlation, Exposure, Fault, Trust } from "../../src/index.ts"
@@ -37,15 +37,25 @@ const leaks = (text: string) => /s3cr3t|tok_LIVE|admin:/.test(text)
 const faultText = (f: Fault.Fault) =>
   JSON.stringify(f) + String(f.message) + String(f.stack) + JSON.stringify((f as Fault.RemoteFault).failure ?? null)
 
-/** Our JSON-RPC server on 127.0.0.1 port 0 (scoped); returns its URL. */
-const startOurs = Effect.gen(function*() {
-  const ServerLive = HttpRouter.serve(JsonRpc.layerHttp({ path: "/rpc", handlers }), {
-    disableListenLog: true,
-    disableLogger: true
-  }).pipe(Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })), Layer.provide(quiet))
-  const context = yield* Layer.build(ServerLive)
-  return `${HttpServer.formatAddress(Context.get(context, HttpServer.HttpServer).address)}/rpc`
-})
+/** Our JSON-RPC server on 127.0.0.1 port 0 (scoped), with a request body limit if given; returns its URL. */
+const startOursWith = (maxBodyBytes?: number) =>
+  Effect.gen(function*() {
+    const ServerLive = HttpRouter.serve(JsonRpc.layerHttp({ path: "/rpc", handlers }), {
+      disableListenLog: true,
+      disableLogger: true
+    }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+      Layer.provide(quiet),
+      Layer.provide(
+        maxBodyBytes === undefined
+          ? Layer.empty
+          : Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(maxBodyBytes))
+      )
+    )
+    const context = yield* Layer.build(ServerLive)
+    return `${HttpServer.formatAddress(Context.get(context, HttpServer.HttpServer).address)}/rpc`
+  })
+const startOurs = startOursWith()
 
 /** The json-rpc-2.0 package's JSONRPCServer behind a Node http server (scoped); returns its URL. */
 const startTheirs = (configure: (server: JSONRPCServer) => void) =>
@@ -313,6 +323,44 @@ describe("JSON-RPC over HTTP: the six failures (our server, our client)", () => 
       assert.deepStrictEqual(refused.error.data.fields, { account: "a-1" })
       assert.strictEqual(ok.id, 8)
     }).pipe(Effect.provide(quiet)))
+
+  it.effect("a request body over the server's MaxBodySize: -32012 ContentTooLarge with the limit, not a parse error", () =>
+    Effect.gen(function*() {
+      const limit = 256
+      const url = yield* startOursWith(limit)
+      const cid = "0b7e2c1a-9d4f-4e6a-8b3c-5f1e2d3c4b5a"
+      const big = JSON.stringify({ jsonrpc: "2.0", id: 3, method: "get", params: { id: "r-" + "x".repeat(limit * 4) } })
+      const r = yield* Effect.promise(() =>
+        fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-correlator": cid }, body: big })
+          .then(async (r) => ({ status: r.status, body: await r.text() }))
+      )
+      // answered like the layer's other errors: 200 with a JSON-RPC error; the id was never read
+      assert.strictEqual(r.status, 200)
+      const reply = JSON.parse(r.body)
+      assert.strictEqual(reply.id, null)
+      assert.strictEqual(reply.error.code, JsonRpc.codes.byFault["ContentTooLarge"])
+      assert.strictEqual(reply.error.code, -32012)
+      assert.strictEqual(reply.error.message, `request body exceeds the limit of ${limit} bytes`)
+      assert.deepInclude(reply.error.data, {
+        code: "ContentTooLarge",
+        status: 413,
+        expected: "FixRequest",
+        correlationId: cid,
+        fields: { direction: "outbound", limitBytes: limit }
+      })
+      assert.notInclude(r.body, "xxxx")
+      // our client reads it back as the remote's verdict on our request
+      const client = yield* ourClient(url, "trust")
+      const f = yield* flipFault(client.call(ClientGet, { id: "r-" + "y".repeat(limit * 4) }))
+      assert.instanceOf(f, Fault.ContentTooLarge)
+      assert.deepStrictEqual(
+        [(f as Fault.ContentTooLarge).direction, (f as Fault.ContentTooLarge).limitBytes, f.origin, f.status],
+        ["outbound", limit, "remote", 413]
+      )
+      assert.strictEqual(Failures.kind(f), "RemoteInboundViolation")
+      // a body under the limit is served as usual
+      assert.deepStrictEqual(yield* client.call(ClientGet, { id: "r-1" }), { id: "r-1", value: "value of r-1" })
+    }).pipe(Effect.scoped, Effect.provide(quiet)))
 
   it.effect("a handler defect answers its own id, redacted", () =>
     Effect.gen(function*() {

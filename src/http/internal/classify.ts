@@ -8,10 +8,11 @@
  * @internal
  */
 import { Context, Schema, SchemaIssue } from "effect"
-import { HttpIncomingMessage, HttpServerError } from "effect/http"
+import { HttpServerError } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 
 import * as Fault from "../../Fault.ts"
+import { limitOf } from "./limit.ts"
 import { excerpt } from "./read.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -39,17 +40,6 @@ export const violationsOf = (issue: SchemaIssue.Issue, prefix?: string): Array<F
 const pathOf = (url: string) => {
   const q = url.indexOf("?")
   return clip(q === -1 ? url : url.slice(0, q))
-}
-
-// The limit a too-large body broke: the one the platform applied when its error says it (Node's
-// `MaxBytesError.maxBytes`), else the request fiber's `MaxBodySize`; unknown without either.
-const limitOf = (cause: unknown, context: Context.Context<never> | undefined): number | undefined => {
-  const applied = typeof cause === "object" && cause !== null ? (cause as { maxBytes?: unknown }).maxBytes : undefined
-  if (typeof applied === "number" && Number.isSafeInteger(applied) && applied >= 0) return applied
-  const configured = context === undefined ? undefined : Context.get(context, HttpIncomingMessage.MaxBodySize)
-  if (configured === undefined) return undefined
-  const bytes = Number(configured)
-  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined
 }
 
 /**
