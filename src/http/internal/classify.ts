@@ -12,7 +12,7 @@ import { HttpServerError } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 
 import * as Fault from "../../Fault.ts"
-import { limitOf } from "./limit.ts"
+import { limitOf } from "../../internal/limit.ts"
 import { excerpt } from "./read.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()

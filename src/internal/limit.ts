@@ -1,6 +1,6 @@
 /**
- * The size limit a too-large request body broke, shared by the middleware and the JSON-RPC HTTP
- * layer (kept apart from `classify.ts`, which reaches into `effect/http-api`).
+ * The size limit a too-large request body broke: in the core because two interpreters answer it,
+ * the HTTP middleware and JSON-RPC over HTTP.
  *
  * @internal
  */
