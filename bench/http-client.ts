@@ -5,7 +5,7 @@
  * (a) distrust (the default): `Client.decode` — headers (Retry-After, correlator), dialect
  *     recognition by content type, the problem+json decoder, a `RemoteFault` built directly (no
  *     Schema decode on the hot path). Goal ≤ 2x `JSON.parse` and ≥ 1 M/s.
- * (b) trust: the same, then the catalog's typed `NotFound` (its own fields through its Schema), against
+ * (b) trust: the same, then the catalog's typed `NotFound` (its own fields through its JIT-compiled Schema guard), against
  *     the same goals.
  * (c) what a user writes today: `JSON.parse` + Effect's `ProblemDetails` schema decode, for scale.
  * (d) the transport side: `Network.classify` of a fetch `TypeError` wrapping `ECONNREFUSED`.
@@ -69,7 +69,10 @@ export async function run(): Promise<void> {
     ["JSON.parse(problem+json body)", () => JSON.parse(body)],
     ["Client.decode, distrust, problem dialect only → RemoteFault", () => Client.decode({ ...incoming }, distrust)],
     ["Client.decode, distrust, all six dialects → RemoteFault", () => Client.decode({ ...incoming }, distrustAll)],
-    ["Client.decode, trust → NotFound through its Schema", () => Client.decode({ ...incoming }, trust)],
+    [
+      "Client.decode, trust → NotFound through its JIT-compiled Schema guard",
+      () => Client.decode({ ...incoming }, trust)
+    ],
     [
       "JSON.parse + Effect ProblemDetails schema decode (a user's baseline)",
       () => decodeProblemDetails(JSON.parse(body))

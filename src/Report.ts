@@ -113,6 +113,8 @@ export const logging: Hooks = {
       logAt(fault.status < 500 ? "Info" : "Error", "unhandled", fault, context),
       // the reporter reads the fault's own attributes: give it the id of the work it failed in
       Effect.withFiber((fiber) => {
+        // no reporter installed: nothing to copy or report (the usual case)
+        if (fiber.getRef(ErrorReporter.CurrentErrorReporters).size === 0) return Effect.void
         const id = fault.correlationId === undefined ? fiber.getRef(Correlation.CorrelationId) : undefined
         return ErrorReporter.report(Cause.fail(id === undefined ? fault : Fault.withCorrelationId(fault, id)))
       })

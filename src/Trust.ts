@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import { Context, Layer, Result, Schema } from "effect"
+import { SchemaJITCompiler } from "effect/schema"
 import * as Catalog from "./Catalog.ts"
 import * as Fault from "./Fault.ts"
 import * as internal from "./internal/fault.ts"
@@ -135,110 +136,34 @@ export const remote = (received: Received, protocol: string): Fault.RemoteFault 
     correlationId: received.correlationId
   })
 
-// Per class, read once: its tag, its own field names, and how to check what arrived: a type guard
-// over its own fields when they are their own JSON form (then the fast constructor builds the
-// fault), else the class's canonical JSON codec. The guard leaves out the tag (ours) and the common
-// fields, which `commonFieldsValid` checks by hand: three `typeof` tests instead of three schema
-// properties on every received fault.
+// Per class, read once: its tag, its own field names, and how to check what arrived: when its fields
+// are their own JSON form, a type guard over the class's whole field schema (the common fields
+// included) compiled by Effect's `SchemaJITCompiler` (interpreted where `new Function` is blocked),
+// after which the fast constructor builds the fault; else the class's canonical JSON codec.
 interface Plan {
   readonly tag: string
   readonly names: ReadonlyArray<string>
   readonly check:
-    | { readonly _tag: "Guard"; readonly is: ((u: unknown) => boolean) | undefined }
+    | { readonly _tag: "Guard"; readonly is: (u: unknown) => boolean }
     | { readonly _tag: "Codec"; readonly decode: (u: unknown) => Result.Result<Fault.Fault, unknown> }
 }
 const plans = new WeakMap<object, Plan>()
 const planOf = (faultClass: any): Plan => {
   let plan = plans.get(faultClass)
   if (plan === undefined) {
-    const names = internal.fieldNames(faultClass)
     let check: Plan["check"]
     if (internal.hasJsonFields(faultClass)) {
-      const own: Record<string, Schema.Top> = {}
-      for (const name of names) own[name] = faultClass.fields[name]
-      check = {
-        _tag: "Guard",
-        is: names.length === 0 ? undefined : compileGuard(own, names) ?? Schema.is(Schema.Struct(own)) as any
-      }
+      const struct = Schema.Struct(faultClass.fields)
+      SchemaJITCompiler.enable(struct.ast)
+      check = { _tag: "Guard", is: Schema.is(struct) as (u: unknown) => boolean }
     } else {
       check = { _tag: "Codec", decode: Schema.decodeUnknownResult(Schema.toCodecJson(faultClass) as any) as any }
     }
-    plan = { tag: faultClass[Fault.TypeId].tag, names, check }
+    plan = { tag: faultClass[Fault.TypeId].tag, names: internal.fieldNames(faultClass), check }
     plans.set(faultClass, plan)
   }
   return plan
 }
-
-// Most faults' own fields are strings, string literals and their unions, optional or not. For those,
-// a guard compiled once from the schema answers what `Schema.is` would without running the general
-// parser (which builds an Effect per field); any other field (numbers with checks, arrays,
-// transformations) keeps `Schema.is` for the whole class. A property test holds the two to the same
-// answers.
-type Guard = (u: unknown) => boolean
-const isString: Guard = (u) => typeof u === "string"
-const isBoolean: Guard = (u) => typeof u === "boolean"
-const isUndefined: Guard = (u) => u === undefined
-const simpleGuard = (ast: any): Guard | undefined => {
-  if (ast.checks !== undefined || ast.encoding !== undefined || ast.encodingChecks !== undefined) return undefined
-  switch (ast._tag) {
-    case "String":
-      return isString
-    case "Boolean":
-      return isBoolean
-    case "Undefined":
-      return isUndefined
-    case "Literal": {
-      const literal = ast.literal
-      return (u) => u === literal
-    }
-    case "Union": {
-      // "oneOf" fails a value two members accept: not a plain disjunction
-      if (ast.options?.mode === "oneOf") return undefined
-      const members: Array<Guard> = []
-      for (const type of ast.types) {
-        const guard = simpleGuard(type)
-        if (guard === undefined) return undefined
-        members.push(guard)
-      }
-      return (u) => {
-        for (let i = 0; i < members.length; i++) if (members[i]!(u)) return true
-        return false
-      }
-    }
-    default:
-      return undefined
-  }
-}
-const compileGuard = (fields: Record<string, Schema.Top>, names: ReadonlyArray<string>): Guard | undefined => {
-  const guards: Array<Guard> = []
-  const optional: Array<boolean> = []
-  for (const name of names) {
-    const ast = fields[name]!.ast as any
-    const guard = simpleGuard(ast)
-    if (guard === undefined) return undefined
-    guards.push(guard)
-    optional.push(ast.context?.isOptional === true)
-  }
-  return (u) => {
-    const record = u as Record<string, unknown>
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!
-      if (Object.hasOwn(record, name)) {
-        if (!guards[i]!(record[name])) return false
-      } else if (!optional[i]) return false
-    }
-    return true
-  }
-}
-
-// `Fault.CommonFields`, checked by hand: an optional string message and correlation id, an optional
-// finite, non-negative delay.
-const commonFieldsValid = (received: Received): boolean =>
-  (received.message === undefined || typeof received.message === "string") &&
-  (received.correlationId === undefined || typeof received.correlationId === "string") &&
-  (received.retryAfterMs === undefined ||
-    (typeof received.retryAfterMs === "number" && Number.isFinite(received.retryAfterMs) &&
-      received.retryAfterMs >= 0))
 
 /**
  * Turns a received failure into a fault under the given trust options.
@@ -261,7 +186,6 @@ export const toFault = (received: Received, options: Options): Fault.Fault => {
   if (faultClass === undefined) return remote(received, options.protocol)
   const plan = planOf(faultClass)
   const check = plan.check
-  if (check._tag === "Guard" && !commonFieldsValid(received)) return remote(received, options.protocol)
   // Only the class's own fields are taken from the other party: never a key it did not declare
   // (`code`, `__proto__`…), which could shadow what the fault says of itself.
   const input: Record<string, unknown> = { _tag: plan.tag }
@@ -277,7 +201,7 @@ export const toFault = (received: Received, options: Options): Fault.Fault => {
   if (received.retryAfterMs !== undefined) input.retryAfterMs = received.retryAfterMs
   if (received.correlationId !== undefined) input.correlationId = received.correlationId
   if (check._tag === "Guard") {
-    if (check.is !== undefined && !check.is(input)) return remote(received, options.protocol)
+    if (!check.is(input)) return remote(received, options.protocol)
     input.origin = "remote"
     return new (faultClass as any)(input)
   }

@@ -55,6 +55,18 @@ describe("Exposure", () => {
     assert.deepStrictEqual(leaks(view), [])
   })
 
+  it("genericMessage answers for faults no catalog in force names; a catalog title answers for the ones it names", () => {
+    const config = { ...Exposure.defaultConfig, genericMessage: "Something went wrong" }
+    const internal = new Fault.InternalError({ message: "db password=hunter2" })
+    assert.strictEqual(Exposure.view(internal, { config }).message, "Something went wrong")
+    assert.strictEqual(Exposure.view(new TypeError("x"), { config }).message, "Something went wrong")
+    // the built-in catalog names InternalError: its title answers, whatever the generic message
+    assert.strictEqual(Exposure.view(internal, { config, catalog: Catalog.builtin }).message, "Internal error")
+    const own = Catalog.make([{ ...Catalog.get(Catalog.builtin, "InternalError")!, title: "Try again later" }])
+    const view = Exposure.view(internal, { config, catalog: own })
+    assert.deepStrictEqual([view.code, view.message, view.redacted], ["InternalError", "Try again later", true])
+  })
+
   it("a fault marked public, or with an override for the dialect in use, is public even at 5xx", () => {
     assert.strictEqual(
       Exposure.view(new Fault.Unavailable({ reason: "maintenance" })).message,

@@ -168,17 +168,16 @@ describe("Fault", () => {
     const secret = new Error("postgres://admin:hunter2@db")
     const built = [
       new Fault.NotFound({ id: "1", message: "no such order", cause: secret, origin: "remote" }),
-      new Fault.InternalError({ message: "no such order", cause: secret, origin: "remote" })
+      new Fault.InternalError({ message: "no such order", cause: secret, origin: "remote" }),
+      // a local internal fault takes the Error constructor's path (it keeps a V8 stack)
+      new Fault.InternalError({ message: "no such order", cause: secret })
     ]
     for (const fault of built) {
-      const copies = [
-        fault,
-        Fault.withCorrelationId(fault, "c-1"),
-        Fault.received(Fault.withCause(fault, secret)),
-        Fault.withExpected(fault, "DoNotRetry")
-      ]
+      const received = Fault.received(Fault.withCause(fault, secret))
+      const copies = [fault, Fault.withCorrelationId(fault, "c-1"), received, Fault.withExpected(fault, "DoNotRetry")]
       for (const copy of copies) {
-        assert.deepStrictEqual([copy.message, copy.cause, copy.origin], ["no such order", secret, "remote"])
+        const origin = copy === received ? "remote" : fault.origin
+        assert.deepStrictEqual([copy.message, copy.cause, copy.origin], ["no such order", secret, origin])
         assert.notInclude(Object.keys(copy), "cause")
         assert.notInclude(Object.keys(copy), "origin")
         assert.notInclude(JSON.stringify(copy), "hunter2")
@@ -186,6 +185,8 @@ describe("Fault", () => {
         assert.notInclude(inspect(copy), "effect-faults/Fault")
       }
     }
+    assert.strictEqual(built[2]!.origin, "local")
+    assert.include(built[2]!.stack, "Fault.test.ts")
     // a fault's fields are still exactly its fields: the tag and what its class declares
     assert.deepStrictEqual(Object.keys(built[0]!), ["_tag", "id"])
     // the derived message comes back when the explicit one is cleared

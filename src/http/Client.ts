@@ -212,7 +212,7 @@ export const recognise = (
   // the content type lied (JSON sent as text/plain, XML as JSON): read the body as what it looks like
   const sniffed = sniff(incoming.body)
   if (sniffed === undefined || sniffed === media) return undefined
-  const relabelled: Dialect.Incoming = { ...incoming, headers: { ...incoming.headers, "content-type": sniffed } }
+  const relabelled = read.relabel(incoming, sniffed)
   for (let i = 0; i < dialects.length; i++) {
     const received = tryDecode(dialects[i]!, relabelled)
     if (received !== undefined) return received

@@ -10,8 +10,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
-import { HttpServerRequest, ProblemDetails } from "effect/http"
+import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { ProblemDetails } from "effect/http"
+import { HttpApiSchema } from "effect/http-api"
 import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
@@ -60,7 +61,13 @@ type FaultClassLike<F> = (abstract new(...args: any) => F) & { readonly [Fault.T
  * @category models
  * @since 0.1.0
  */
-export interface FaultError<F> extends Schema.decodeTo<Schema.declare<F>, typeof Problem.Body> {}
+export interface FaultError<F> extends
+  HttpApiSchema.encodeToWithHeaders<
+    Schema.declare<F>,
+    Schema.decodeTo<Schema.declare<F>, typeof Problem.Body>,
+    typeof answerHeaders
+  >
+{}
 
 /**
  * Declares a fault class as an HttpApi endpoint error: rendered as problem+json with the class's
@@ -110,7 +117,7 @@ export const error = <F extends Fault.Fault>(faultClass: FaultClassLike<F>, opti
   const declared = Schema.declare<F>((u): u is F => u instanceof (faultClass as any), {
     identifier: d.tag
   })
-  return body.pipe(
+  const problem = body.pipe(
     Schema.decodeTo(
       declared,
       SchemaTransformation.transformEffect({
@@ -136,10 +143,6 @@ export const error = <F extends Fault.Fault>(faultClass: FaultClassLike<F>, opti
               dialect: "problem",
               config: fiber.getRef(Exposure.CurrentConfig)
             })
-            // HttpApi writes the response from this body alone: `Retry-After` / `WWW-Authenticate`
-            // are left for the middleware, which finishes the answer to this request
-            const request = Context.getOrUndefined(fiber.context, HttpServerRequest.HttpServerRequest)
-            if (request !== undefined) answer.defer(request, view, status)
             return Effect.as(
               Report.handled(fault, { source: "http-api" }),
               Problem.toProblemDetails(view, typeUri) as typeof Problem.Body.Type
@@ -150,7 +153,38 @@ export const error = <F extends Fault.Fault>(faultClass: FaultClassLike<F>, opti
   ).annotate({
     httpApiStatus: status,
     "~httpApiEncoding": { _tag: "Json", contentType: ProblemDetails.contentType }
-  } as any) as any
+  } as any)
+  // HttpApi writes a response from the encoded side alone: the headers the fault implies
+  // (`Retry-After`, `WWW-Authenticate`, by the middleware's rules) travel as encoded headers, and
+  // OpenAPI documents them. Only the fields the catalog publishes may feed a header.
+  const publicFields = entry.publicFields
+  return declared.pipe(
+    HttpApiSchema.encodeToWithHeaders({ body: problem, headers: status === 401 ? answerHeaders : retryHeader }, {
+      decode: ({ body }) => body,
+      encode: (fault) => {
+        const headers: Record<string, string> = {}
+        answer.putHeaders(
+          fault.retryAfterMs,
+          status === 401 ? fieldsShown(fault, publicFields) : undefined,
+          status,
+          headers
+        )
+        return { body: fault, headers }
+      }
+    })
+  ) as any
+}
+
+const retryHeader = { "retry-after": Schema.optional(Schema.String) }
+// `WWW-Authenticate` only where the status calls for it (401), in OpenAPI too
+const answerHeaders = { ...retryHeader, "www-authenticate": Schema.optional(Schema.String) }
+
+const fieldsShown = (fault: Fault.Fault, names: ReadonlyArray<string> | undefined): Record<string, unknown> => {
+  const fields = Exposure.fieldsOf(fault)
+  if (names === undefined) return fields
+  const out: Record<string, unknown> = {}
+  for (const name of names) if (Object.hasOwn(fields, name)) out[name] = fields[name]
+  return out
 }
 
 /**

@@ -27,6 +27,7 @@ import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
+import { firstFailure } from "../internal/cause.ts"
 import * as Report from "../Report.ts"
 import * as CodeMessage from "./CodeMessage.ts"
 import type * as Dialect from "./Dialect.ts"
@@ -161,22 +162,11 @@ const respond = (
   ) {
     headers[correlationHeader] = view.correlationId
   }
-  answer.putHeaders(view, encoded.status, headers)
+  answer.putHeaders(view.retryAfterMs, view.fields, encoded.status, headers)
   // Node refuses statuses outside 200-599 (it would answer an empty 500 instead); a dialect may answer
   // failures with 200 (OpenADR's oadrResponse does)
   const status = encoded.status >= 200 && encoded.status <= 599 ? encoded.status : 500
   return HttpServerResponse.text(encoded.body, { status, contentType: encoded.contentType, headers })
-}
-
-const firstFailure = (
-  cause: Cause.Cause<unknown>
-): { readonly value: unknown; readonly defect: boolean } | undefined => {
-  let die: { readonly value: unknown; readonly defect: boolean } | undefined
-  for (const reason of cause.reasons) {
-    if (Cause.isFailReason(reason)) return { value: reason.error, defect: false }
-    if (die === undefined && Cause.isDieReason(reason)) die = { value: reason.defect, defect: true }
-  }
-  return die
 }
 
 const render = (
@@ -264,18 +254,7 @@ export const make = (options?: Options) => {
       const responseHeader = config.responseHeader
       const finish = (response: HttpServerResponse.HttpServerResponse) => {
         // two setHeader calls copy less than one setHeaders with a record
-        let withId = HttpServerResponse.setHeader(response, responseHeader, id)
-        // a failure HttpApi rendered from a fault: the headers its encoder left for this request
-        if (response.status >= 400) {
-          const deferred = answer.take(request)
-          if (deferred !== undefined) {
-            for (const key in deferred) {
-              if (response.headers[key] === undefined) {
-                withId = HttpServerResponse.setHeader(withId, key, deferred[key]!)
-              }
-            }
-          }
-        }
+        const withId = HttpServerResponse.setHeader(response, responseHeader, id)
         return execTimeHeader === false
           ? withId
           : HttpServerResponse.setHeader(withId, execTimeHeader, String(Math.round(performance.now() - start)))

@@ -26,10 +26,10 @@ import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
+import { failureOf } from "../internal/cause.ts"
 import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
 import * as Failures from "./Failures.ts"
-import { failureOf } from "./internal/cause.ts"
 import * as violations from "./internal/violations.ts"
 
 /**

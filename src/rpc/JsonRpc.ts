@@ -16,17 +16,17 @@
  * @since 0.1.0
  */
 import { Effect, Exit, Layer, Predicate, Result, Schema } from "effect"
-import { HttpBody, HttpClient, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpBody, HttpClient, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Catalog from "../Catalog.ts"
 import * as Correlation from "../Correlation.ts"
 import * as Exposure from "../Exposure.ts"
 import * as Fault from "../Fault.ts"
-import { limitOf } from "../internal/limit.ts"
+import { failureOf } from "../internal/cause.ts"
+import { contentTooLargeOf } from "../internal/limit.ts"
 import * as Report from "../Report.ts"
 import * as Trust from "../Trust.ts"
 import * as CopiedFailure from "./CopiedFailure.ts"
 import * as Failures from "./Failures.ts"
-import { failureOf } from "./internal/cause.ts"
 
 // -----------------------------------------------------------------------------
 // Codes
@@ -627,12 +627,6 @@ const currentEncodeOptions = (options: EncodeOptions | undefined): Effect.Effect
     correlationId: correlationId ?? options?.correlationId
   }))
 
-const isBodyTooLarge = (error: unknown): error is HttpServerError.HttpServerError & {
-  readonly reason: HttpServerError.RequestParseError
-} =>
-  HttpServerError.isHttpServerError(error) && error.reason._tag === "RequestParseError" &&
-  error.reason.reason === "BodyTooLarge"
-
 /**
  * Serves a JSON-RPC handler as a `POST` route of an `HttpRouter`. Every answer is `200` with the
  * JSON-RPC response (`204` when there is nothing to answer). A request body over the server's limit
@@ -660,20 +654,20 @@ export const layerHttp = (
     options.path,
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const context = yield* Effect.context<never>()
       const answer = request.text.pipe(Effect.matchEffect({
         onSuccess: serve,
         onFailure: (error) =>
-          isBodyTooLarge(error)
-            // the caller's fault, said as such (not a parse error): -32012 with the limit that applied
-            ? Effect.map(currentEncodeOptions(options), (encodeOptions) =>
-              JSON.stringify(errorResponse(
-                null,
-                new Fault.ContentTooLarge({ direction: "outbound", limitBytes: limitOf(error.reason.cause, context) }),
-                encodeOptions
-              )))
-            // any other unreadable body is answered as one that does not parse
-            : serve("")
+          Effect.withFiber((fiber) => {
+            const tooLarge = contentTooLargeOf(error, fiber.context)
+            return tooLarge === undefined
+              // any other unreadable body is answered as one that does not parse
+              ? serve("")
+              // the caller's fault, said as such (not a parse error): -32012 with the limit that applied
+              : Effect.map(
+                currentEncodeOptions(options),
+                (encodeOptions) => JSON.stringify(errorResponse(null, tooLarge, encodeOptions))
+              )
+          })
       }))
       // the caller's correlation id (or a fresh one) for the handlers and the errors they answer
       const reply = yield* Correlation.accept(answer, request.headers)

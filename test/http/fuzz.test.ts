@@ -268,6 +268,25 @@ describe("error bodies are parsed once", () => {
       })
       assert.isUndefined(r)
       assert.strictEqual(parse.mock.calls.filter(([t]) => t === text).length, 1)
+      // a problem body whose content type lies: read as what it looks like, still parsed once
+      const lying = JSON.stringify({
+        type: "urn:fault:NotFound",
+        title: "Not found",
+        status: 404,
+        code: "NotFound",
+        note: `once-${Math.random()}`
+      })
+      for (const contentType of ["text/plain", "application/octet-stream"]) {
+        parse.mockClear()
+        const received = Client.recognise({
+          status: 404,
+          headers: { "content-type": contentType },
+          body: lying,
+          truncated: false
+        })
+        assert.strictEqual(received?.code, "NotFound", contentType)
+        assert.strictEqual(parse.mock.calls.filter(([t]) => t === lying).length, 1, contentType)
+      }
     } finally {
       parse.mockRestore()
     }

@@ -1,6 +1,6 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { ByteSize, Context, Effect, Layer, Schema } from "effect"
+import { ByteSize, Context, Effect, Layer, Schema, Stream } from "effect"
 import { Catalog, Fault, Report, Trust } from "effect-faults"
 import { Middleware, Problem } from "effect-faults/http"
 import {
@@ -60,6 +60,16 @@ const Routes = Layer.mergeAll(
       const request = yield* HttpServerRequest.HttpServerRequest
       return HttpServerResponse.jsonUnsafe({ got: yield* request.json })
     }).pipe(Effect.provideService(HttpServerRequest.MaxBodySize, ByteSize.bytes(smallLimit)))
+  ),
+  // a multipart upload, read part by part
+  HttpRouter.add(
+    "POST",
+    "/upload",
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const parts = yield* Stream.runCount(request.multipartStream)
+      return HttpServerResponse.jsonUnsafe({ parts })
+    })
   ),
   // gzip bodies, decompressed by Effect's middleware up to the fiber's MaxBodySize
   HttpRouter.add(
@@ -215,6 +225,26 @@ layer(ServerLive)("request bodies the server cannot read", (it) => {
         fields: { direction: "outbound", limitBytes: maxBody }
       })
       assert.strictEqual((yield* send(JSON.stringify({ pad: "ok" }))).status, 200)
+    }))
+
+  it.effect("a multipart body over the limit: 413 ContentTooLarge too, not the platform's empty 413", () =>
+    Effect.gen(function*() {
+      reported.length = 0
+      const form = new FormData()
+      form.append("note", "z".repeat(maxBody * 4))
+      const r = yield* call("/upload", {
+        method: "POST",
+        body: form,
+        headers: { "x-correlator": "5c1d8e2a-3b4f-4a6c-9d7e-1f2a3b4c5d6e" }
+      })
+      assert.strictEqual(r.status, 413)
+      assert.strictEqual(r.headers["content-type"], "application/problem+json")
+      assert.deepInclude(JSON.parse(r.body), { code: "ContentTooLarge", status: 413 })
+      assert.deepStrictEqual(reported, ["handled ContentTooLarge"])
+      const small = new FormData()
+      small.append("note", "fits")
+      const ok = yield* call("/upload", { method: "POST", body: small })
+      assert.deepStrictEqual([ok.status, JSON.parse(ok.body)], [200, { parts: 1 }])
     }))
 
   it.effect("a route's own, smaller limit is the one reported", () =>

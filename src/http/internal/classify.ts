@@ -8,11 +8,11 @@
  * @internal
  */
 import { Context, Schema, SchemaIssue } from "effect"
-import { HttpServerError } from "effect/http"
+import { HttpServerError, Multipart } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 
 import * as Fault from "../../Fault.ts"
-import { limitOf } from "../../internal/limit.ts"
+import { contentTooLargeOf } from "../../internal/limit.ts"
 import { excerpt } from "./read.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -66,14 +66,28 @@ export const classify = (
         }
       case "RequestParseError":
         return {
-          fault: reason.reason === "BodyTooLarge"
-            ? new Fault.ContentTooLarge({ direction: "outbound", limitBytes: limitOf(reason.cause, context) })
-            : new Fault.NotWellFormed({ format: "http", direction: "outbound", reason: "request could not be parsed" }),
+          fault: contentTooLargeOf(failure, context) ??
+            new Fault.NotWellFormed({ format: "http", direction: "outbound", reason: "request could not be parsed" }),
           unhandled: false
         }
       default:
         return { fault: new Fault.InternalError({ cause: failure }), unhandled: true }
     }
+  }
+  if (Multipart.isMultipartError(failure)) {
+    const tooLarge = contentTooLargeOf(failure, context)
+    if (tooLarge !== undefined) return { fault: tooLarge, unhandled: false }
+    if (failure.reason._tag === "Parse") {
+      return {
+        fault: new Fault.NotWellFormed({
+          format: "multipart",
+          direction: "outbound",
+          reason: "request could not be parsed"
+        }),
+        unhandled: false
+      }
+    }
+    return undefined
   }
   if (Schema.isSchemaError(failure)) {
     return {

@@ -48,6 +48,21 @@ export const bodyJson = (incoming: { readonly body: string }): unknown => {
 let lastIncoming: object | undefined
 let lastBody: unknown
 
+/**
+ * A copy of a response under another content type (the body looked like something else than it was
+ * labelled), keeping the body already parsed for the original.
+ *
+ * @internal
+ */
+export const relabel = <A extends { readonly body: string; readonly headers: Readonly<Record<string, unknown>> }>(
+  incoming: A,
+  contentType: string
+): A => {
+  const copy = { ...incoming, headers: { ...incoming.headers, "content-type": contentType } }
+  if (lastIncoming === incoming) lastIncoming = copy
+  return copy
+}
+
 /** The media type of a content-type header: lower-case, parameters dropped; "" when absent. @internal */
 export const mediaType = (contentType: string | undefined): string => {
   if (typeof contentType !== "string") return ""
