@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type * as Fault from "../Fault.ts"
+import * as xml from "../internal/xml.ts"
 import type * as Trust from "../Trust.ts"
 import type * as Dialect from "./Dialect.ts"
 import * as read from "./internal/read.ts"
@@ -121,23 +122,23 @@ export const decodeXml = (
   status: number,
   headers: Readonly<Record<string, unknown>>
 ): Trust.Received | undefined => {
-  const error = read.xmlElement(body, "Error")
+  const error = xml.element(body, "Error")
   if (error === undefined) return undefined
-  const code = read.xmlText(error.raw, "Code")
+  const code = xml.text(error.raw, "Code")
   if (code === undefined || code.length === 0 || code.length > 256) return undefined
   const received: Mutable = { code, status }
-  const message = read.xmlText(error.raw, "Message")
+  const message = xml.text(error.raw, "Message")
   if (message !== undefined && message.length > 0) received.message = message
-  const type = read.xmlText(error.raw, "Type")
-  const resource = read.xmlText(error.raw, "Resource") ?? read.xmlText(error.raw, "Key") ??
-    read.xmlText(error.raw, "BucketName")
+  const type = xml.text(error.raw, "Type")
+  const resource = xml.text(error.raw, "Resource") ?? xml.text(error.raw, "Key") ??
+    xml.text(error.raw, "BucketName")
   const fields: Record<string, unknown> = {}
   if (type === "Sender" || type === "Receiver") fields.type = type
   if (resource !== undefined) fields.resource = resource
   if (Object.keys(fields).length > 0) received.fields = fields
   // S3: inside <Error>; Query: after it in <ErrorResponse>; EC2: <RequestID> after <Errors>
-  const requestId = read.xmlText(error.raw, "RequestId") ?? read.xmlText(body, "RequestId", error.end) ??
-    read.xmlText(body, "RequestID") ?? requestIdOf(headers)
+  const requestId = xml.text(error.raw, "RequestId") ?? xml.text(body, "RequestId", { from: error.end }) ??
+    xml.text(body, "RequestID") ?? requestIdOf(headers)
   if (requestId !== undefined && requestId.length > 0) received.correlationId = requestId
   return finish(received, code)
 }

@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import type * as Exposure from "../Exposure.ts"
+import * as xml from "../internal/xml.ts"
 import type * as Trust from "../Trust.ts"
 import type * as Dialect from "./Dialect.ts"
 import * as read from "./internal/read.ts"
@@ -85,13 +86,11 @@ export const toXml = (view: Exposure.PublicView, options?: Options): string => {
       extra.retryAfter = view.retryAfterMs / 1000
       any = true
     }
-    if (any) details = `<Details>${wire.escapeXml(JSON.stringify(extra))}</Details>`
+    if (any) details = `<Details>${xml.escape(JSON.stringify(extra))}</Details>`
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${
-    wire.escapeXml(code)
-  }</Code><Message>${wire.escapeXml(view.message)}</Message>${details}</Error></Errors><RequestID>${
-    wire.escapeXml(view.correlationId ?? "")
-  }</RequestID></Response>`
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xml.escape(code)}</Code><Message>${
+    xml.escape(view.message)
+  }</Message>${details}</Error></Errors><RequestID>${xml.escape(view.correlationId ?? "")}</RequestID></Response>`
 }
 
 const stripPrefix = (code: string): string =>
@@ -121,20 +120,20 @@ export const make = (
     const body = incoming.body
     if (body.indexOf("<Response>") === -1 || body.indexOf("<Errors>") === -1) return undefined
     // the inner elements are read from the raw (still escaped) Error element
-    const error = read.xmlElement(body, "Error")
+    const error = xml.element(body, "Error")
     if (error === undefined) return undefined
     const raw = error.raw
-    const code = read.xmlText(raw, "Code", 0, true)
+    const code = xml.text(raw, "Code", { exact: true })
     if (code === undefined || code.length === 0) return undefined
     const received: { -readonly [K in keyof Trust.Received]: Trust.Received[K] } = {
       code: stripPrefix(code),
       status: incoming.status
     }
-    const message = read.xmlText(raw, "Message", 0, true)
+    const message = xml.text(raw, "Message", { exact: true })
     if (message !== undefined) received.message = message
-    const requestId = read.xmlText(body, "RequestID") ?? read.xmlText(body, "RequestId")
+    const requestId = xml.text(body, "RequestID") ?? xml.text(body, "RequestId")
     if (requestId !== undefined && requestId.length > 0) received.correlationId = requestId
-    const detailsText = read.xmlText(raw, "Details", 0, true)
+    const detailsText = xml.text(raw, "Details", { exact: true })
     const details = detailsText === undefined ? undefined : wire.parseObject(detailsText)
     if (details !== undefined && read.isRecord(details.fields)) received.fields = details.fields
     // the body's own; `Client.decode` falls back on the Retry-After header

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as xml from "../internal/xml.ts"
 import type * as Trust from "../Trust.ts"
 import type * as Dialect from "./Dialect.ts"
 import * as read from "./internal/read.ts"
@@ -97,7 +98,7 @@ export const text = (html: string): string => {
     if (gt === -1) break
     i = gt + 1
   }
-  return read.unescapeXml(out.replace(/&nbsp;/g, " ")).replace(/\s+/g, " ").trim()
+  return xml.unescape(out.replace(/&nbsp;/g, " ")).replace(/\s+/g, " ").trim()
 }
 
 /**
@@ -115,9 +116,9 @@ export const text = (html: string): string => {
  * @since 0.1.0
  */
 export const decodeBody = (body: string, status: number): Trust.Received => {
-  const titleElement = read.xmlElement(body, "title") ?? read.xmlElement(body, "TITLE")
+  const titleElement = xml.element(body, "title") ?? xml.element(body, "TITLE")
   const title = titleElement === undefined ? undefined : text(titleElement.raw).slice(0, excerptLength)
-  const bodyElement = read.xmlElement(body, "body") ?? read.xmlElement(body, "BODY")
+  const bodyElement = xml.element(body, "body") ?? xml.element(body, "BODY")
   const excerpt = read.excerpt(text(bodyElement?.raw ?? body), excerptLength)
   const fields: Record<string, unknown> = { excerpt }
   if (title !== undefined && title.length > 0) fields.title = title

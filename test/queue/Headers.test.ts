@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import fc from "fast-check"
+import * as Catalog from "../../src/Catalog.ts"
 import * as Exposure from "../../src/Exposure.ts"
 import * as Fault from "../../src/Fault.ts"
-import { Headers } from "../../src/queue/index.ts"
+import { ErrorMessage, Headers } from "../../src/queue/index.ts"
 
 const names = Object.values(Headers.names)
 
@@ -111,9 +112,29 @@ describe("Headers.decode under fuzzing", () => {
     const distrusted = Headers.decode(h)!
     assert.strictEqual(distrusted.fault._tag, "RemoteFault")
     assert.strictEqual((distrusted.fault as Fault.RemoteFault).remoteCode, "InvalidFieldValue")
-    // from a view already made: the very same headers
-    const view = Exposure.view(f, { correlationId: "c-9" })
-    assert.deepStrictEqual(Headers.fromView(view, { attempts: 3, originalQueue: "in", failedAt: new Date(0) }), h)
+    // the error message sent to the sender carries the very headers encode writes, catalog and
+    // exposure settings included (it builds its view once and writes them from it)
+    const catalog = Catalog.gateway
+    const config = { ...Exposure.defaultConfig, genericMessage: "unavailable" }
+    for (const failure of [f, new Fault.InternalError({ message: "db password wrong" })]) {
+      const sent = ErrorMessage.make(failure, "transport:invalid-field-value", {
+        queue: "in",
+        correlationId: "c-9",
+        attempts: 3
+      }, { now: new Date(0), catalog, config })
+      assert.deepStrictEqual(
+        sent.headers,
+        Headers.encode(failure, {
+          attempts: 3,
+          originalQueue: "in",
+          failedAt: new Date(0),
+          correlationId: "c-9",
+          errorCondition: "transport:invalid-field-value",
+          catalog,
+          config
+        })
+      )
+    }
   })
 
   it("an internal fault is encoded without its detail", () => {

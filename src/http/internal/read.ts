@@ -1,12 +1,11 @@
 /**
- * Tolerant readers for the client's decoders: JSON, XML elements, media types, `Retry-After` and
- * protobuf-JSON durations. Every function is total: whatever the input, it answers or says
- * `undefined`, and never throws. Linear in the input (no backtracking regular expressions over
- * untrusted bodies).
+ * Tolerant readers for the client's decoders: JSON, media types, `Retry-After` and protobuf-JSON
+ * durations (XML is read by the core reader, `internal/xml.ts`). Every function is total: whatever
+ * the input, it answers or says `undefined`, and never throws. Linear in the input (no backtracking
+ * regular expressions over untrusted bodies).
  *
  * @internal
  */
-import * as xmlReader from "../../internal/xml.ts"
 
 /** @internal */
 export const isRecord = (u: unknown): u is Record<string, unknown> =>
@@ -85,22 +84,6 @@ export const isJsonMedia = (media: string): boolean =>
 /** Whether a media type is XML. @internal */
 export const isXmlMedia = (media: string): boolean =>
   media === "application/xml" || media === "text/xml" || media.endsWith("+xml")
-
-/** Unescapes XML entities and character references; unknown ones are kept. @internal */
-export const unescapeXml: (text: string) => string = xmlReader.unescape
-
-/** The first `<name …>…</name>` element at or after `from`, raw, with the index after it. @internal */
-export const xmlElement = (xml: string, name: string, from = 0): xmlReader.Element | undefined =>
-  xmlReader.element(xml, name, from)
-
-/**
- * The text of the first `<name>` element: CDATA read as is, otherwise unescaped; trimmed unless
- * `exact` (a dialect that wrote the text itself reads it back to the byte).
- *
- * @internal
- */
-export const xmlText = (xml: string, name: string, from = 0, exact = false): string | undefined =>
-  xmlReader.text(xml, name, { from, exact })
 
 /**
  * `Retry-After` in both RFC 9110 forms: delta-seconds, or an HTTP-date relative to `now`. Absurd

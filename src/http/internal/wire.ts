@@ -1,11 +1,10 @@
 /**
  * Helpers shared by the written-and-read dialects: tolerant JSON reading (never throws),
- * XML escaping, `Retry-After`, and the checks that turn untrusted members into a `Trust.Received`.
+ * `Retry-After`, and the checks that turn untrusted members into a `Trust.Received`.
  *
  * @internal
  */
 import type * as Exposure from "../../Exposure.ts"
-import * as xml from "../../internal/xml.ts"
 import * as read from "./read.ts"
 
 /**
@@ -79,6 +78,3 @@ export const secondsToMs = (u: unknown): number | undefined => {
 
 /** Whole seconds for a `Retry-After` header, never below 1 for a positive wait. @internal */
 export const retryAfterHeader = (ms: number): string => String(Math.ceil(ms / 1000))
-
-/** XML element content, escaped (shared with the secure envelopes). @internal */
-export const escapeXml: (text: string) => string = xml.escape
