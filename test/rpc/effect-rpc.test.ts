@@ -3,7 +3,7 @@ import { Cause, Effect, Exit, Fiber, Layer, Schema } from "effect"
 import { RpcClient, type RpcGroup } from "effect/rpc"
 import fc from "fast-check"
 import { createServer } from "node:http"
-import { Correlation, Fault, Report } from "../../src/index.ts"
+import { Correlation, Fault, Report, Trust } from "../../src/index.ts"
 import { EffectRpc, Failures } from "../../src/rpc/index.ts"
 import type { Serialization } from "./effect-rpc-fixtures.ts"
 import { BareRpcs, clientProtocol, ClientRpcs, closedPort, quiet, samples, startServer } from "./effect-rpc-fixtures.ts"
@@ -129,6 +129,25 @@ for (const serialization of ["json-rpc", "json"] as const) {
           mode: "trust"
         })
         assert.strictEqual(caught, "caught r-404")
+      }).pipe(Effect.scoped, Effect.provide(quiet)))
+
+    it.effect("without a mode option the client follows Trust.CurrentMode; an explicit mode still wins", () =>
+      Effect.gen(function*() {
+        const url = yield* startServer({ serialization })
+        const followed = yield* withClient(url, serialization, (c) => flipFault(c.Get({ id: "r-404" }))).pipe(
+          Effect.provide(Trust.layer("trust"))
+        )
+        assert.instanceOf(followed, Fault.NotFound)
+        assert.strictEqual(followed.origin, "remote")
+        const explicit = yield* withClient(url, serialization, (c) => flipFault(c.Get({ id: "r-404" })), {
+          mode: "distrust"
+        }).pipe(Effect.provide(Trust.layer("trust")))
+        assert.strictEqual(explicit._tag, "RemoteFault")
+        // and by default, distrust
+        assert.strictEqual(
+          (yield* withClient(url, serialization, (c) => flipFault(c.Get({ id: "r-404" }))))._tag,
+          "RemoteFault"
+        )
       }).pipe(Effect.scoped, Effect.provide(quiet)))
 
     it.effect("5. remote outbound schema violation: the server's answer breaks its own contract", () =>
